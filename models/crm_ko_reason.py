@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class CrmKoReason(models.Model):
+    _name = "crm.ko.reason"
+    _description = "KO Reason"
+    _order = "sequence, id"
+
+    name = fields.Char("KO Reason", required=True, translate=True)
+    description = fields.Text(translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+
+    _name_unique = models.Constraint("UNIQUE(name)", "A KO reason with this name already exists.")

@@ -1,0 +1,247 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .deal_phase import ENTRY_PHASE, GOLD_STANDARD_PHASES, WON_PHASE, PhaseMove
+
+# Refusal messages list at most this many leads, then say how many more were refused.
+MAX_LEADS_IN_MESSAGE = 10
+
+
+class CrmLead(models.Model):
+    """The phase graph on crm.lead: every stage change - create, write, Won, copy,
+    merge, import, RPC - passes the one check in _check_phase_moves and is logged by
+    _log_phase_changes."""
+
+    _inherit = "crm.lead"
+
+    # Phase
+    deal_phase = fields.Selection(related="stage_id.deal_phase", store=True, index=True)
+    phase_log_ids = fields.One2many("crm.deal.phase.log", "lead_id", "Phase History", readonly=True)
+
+    @api.depends("team_id", "type")
+    def _compute_stage_id(self):
+        """New leads without a stage land in Inquiry received; a lead in a phase keeps it
+        (crm would otherwise pick the first stage of a new team behind the graph's back)."""
+        inquiry = self.env["crm.stage"]._get_phase_stage(ENTRY_PHASE)
+        in_phase = self.filtered(lambda lead: lead.stage_id.deal_phase)
+        unstaged = self.filtered(lambda lead: not lead.stage_id) if inquiry else self.browse()
+        unstaged.stage_id = inquiry
+        super(CrmLead, self - in_phase - unstaged)._compute_stage_id()
+
+    # ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        in_phase = leads.filtered("stage_id.deal_phase")
+        if in_phase:
+            in_phase._check_phase_creation()
+            in_phase._log_phase_changes({})
+        return leads
+
+    def write(self, vals):
+        if "stage_id" not in vals:
+            return super().write(vals)
+        target = self.env["crm.stage"].browse(vals["stage_id"])
+        moving = self.filtered(lambda lead: lead.stage_id != target)
+        from_stages = {lead.id: lead.stage_id for lead in moving}
+        moving._check_phase_moves(target)
+        res = super().write(vals)
+        if moving:
+            moving._check_phase_requirements()
+            moving._log_phase_changes(from_stages)
+        return res
+
+    def copy_data(self, default=None):
+        """A duplicate is a new inquiry: it starts in Inquiry received, whatever the
+        original's phase."""
+        vals_list = super().copy_data(default=default)
+        inquiry = self.env["crm.stage"]._get_phase_stage(ENTRY_PHASE)
+        if inquiry and not (default or {}).get("stage_id"):
+            for lead, vals in zip(self, vals_list, strict=True):
+                if lead.deal_phase:
+                    vals["stage_id"] = inquiry.id
+        return vals_list
+
+    # ACTIONS
+
+    def action_set_won(self):
+        """Won means Sold for a lead in the deal phases, where the graph allows it."""
+        in_phase = self.filtered("deal_phase")
+        if in_phase:
+            sold = self.env["crm.stage"]._get_phase_stage(WON_PHASE)
+            in_phase.action_unarchive()
+            in_phase.write({"stage_id": sold.id, "probability": 100})
+        others = self - in_phase
+        return super(CrmLead, others).action_set_won() if others else True
+
+    def action_force_phase(self, stage, reason):
+        """The one exception to the graph: a Sales Administrator moves leads to any stage,
+        with a written reason that goes to the phase log and the chatter. The data a phase
+        requires is still checked."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only Sales Administrators may force a lead into a phase."))
+        stage = self.env["crm.stage"].browse(stage) if isinstance(stage, int) else stage
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if not stage.exists() or len(stage) != 1:
+            raise UserError(self.env._("Choose the stage to move the leads to."))
+        if not reason:
+            raise UserError(self.env._("Forcing a lead into a phase needs a written reason."))
+        move = PhaseMove(reason=reason, label=self.env._("Override"), override=True)
+        self.with_context(**{PhaseMove.CONTEXT_KEY: move}).write({"stage_id": stage.id})
+        for lead in self:
+            lead.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (self.env._("Phase forced to %s by a Sales Administrator.", stage.name), reason),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    # BUSINESS
+
+    def _check_phase_creation(self):
+        """Salespeople create leads in Inquiry received only; Sales Administrators may
+        create them in any phase (taking over an existing pipeline), with its data."""
+        move = PhaseMove.from_env(self.env)
+        if not (move and move.override) and not self.env.user.has_group("sales_team.group_sale_manager"):
+            misplaced = self.filtered(lambda lead: lead.stage_id.deal_phase != ENTRY_PHASE)
+            if misplaced:
+                inquiry = self.env["crm.stage"]._get_phase_stage(ENTRY_PHASE)
+                raise UserError(
+                    self.env._(
+                        "New leads start in %(inquiry)s. These leads were to be created elsewhere:\n%(leads)s",
+                        inquiry=inquiry.name,
+                        leads=self._format_lead_lines(
+                            misplaced, lambda lead: self.env._("%s (requested: %s)", lead.name, lead.stage_id.name)
+                        ),
+                    )
+                )
+        self._check_phase_requirements()
+
+    def _check_phase_moves(self, target):
+        """Refuse the whole batch when any lead may not move from its stage to target.
+        Uses cached lookups only, so the cost does not grow with the batch."""
+        move = PhaseMove.from_env(self.env)
+        if not self or (move and move.override):
+            return
+        Stage = self.env["crm.stage"]
+        Transition = self.env["crm.stage.transition"]
+        to_phase = target._phase_of() if target else False
+        refused = self.browse()
+        for lead in self:
+            from_phase = lead.stage_id._phase_of() if lead.stage_id else False
+            if from_phase:
+                allowed = bool(to_phase) and Transition._is_allowed(from_phase, to_phase)
+            else:
+                allowed = not to_phase or to_phase == ENTRY_PHASE
+            if not allowed:
+                refused |= lead
+        if not refused:
+            return
+
+        def describe(lead):
+            from_phase = lead.stage_id._phase_of()
+            if from_phase:
+                allowed_stages = Stage._get_phase_stages(Transition._allowed_targets().get(from_phase, ()))
+            else:
+                allowed_stages = Stage._get_phase_stages([ENTRY_PHASE])
+            return self.env._(
+                '"%(lead)s" cannot move from %(current)s to %(requested)s. Allowed from %(current)s: %(allowed)s.',
+                lead=lead.display_name,
+                current=lead.stage_id.name or self.env._("no stage"),
+                requested=target.name or self.env._("no stage"),
+                allowed=", ".join(allowed_stages.mapped("name")) or self.env._("none, this phase is final"),
+            )
+
+        raise UserError(
+            self.env._(
+                "This phase change is not allowed by the deal phase graph; nothing was changed.\n%s",
+                self._format_lead_lines(refused, describe),
+            )
+        )
+
+    def _check_phase_requirements(self):
+        """Each phase's data, checked on the leads as they are after the write, so one
+        write that brings the new stage with its data passes."""
+        problems = []
+        for lead in self:
+            phase = lead.stage_id._phase_of() if lead.stage_id else False
+            if not phase:
+                continue
+            missing = lead._missing_phase_data(phase)
+            if missing:
+                problems.append(
+                    self.env._(
+                        '"%(lead)s" cannot be in %(phase)s without %(missing)s.',
+                        lead=lead.display_name,
+                        phase=lead.stage_id.name,
+                        missing=", ".join(missing),
+                    )
+                )
+        if problems:
+            raise UserError(
+                self.env._(
+                    "Some data the phase requires is missing; nothing was changed.\n%s", self._format_lines(problems)
+                )
+            )
+
+    def _missing_phase_data(self, phase):
+        """What this lead lacks to be in phase: one home for the phases' requirements."""
+        self.ensure_one()
+        missing = []
+        if phase != ENTRY_PHASE:
+            missing += self._missing_inquiry_data()
+        if phase in GOLD_STANDARD_PHASES and not self.is_gold_standard:
+            missing.append(self.env._("the gold standard (every qualification criterion met)"))
+        if phase == "not_sold" and not self.lost_reason_id:
+            missing.append(self.env._("a not-sold reason"))
+        if phase == "unqualified" and not self.ko_reason_id:
+            missing.append(self.env._("a KO reason"))
+        return missing
+
+    def _log_phase_changes(self, from_stages):
+        """Record the leads' move from from_stages ({lead id: stage}, empty on creation)
+        to their current stage: one insert for the whole batch."""
+        move = PhaseMove.from_env(self.env)
+        Transition = self.env["crm.stage.transition"].sudo()
+        now = fields.Datetime.now()
+        vals_list = []
+        for lead in self:
+            from_stage = from_stages.get(lead.id, self.env["crm.stage"])
+            from_phase = from_stage._phase_of() if from_stage else False
+            to_phase = lead.stage_id._phase_of() if lead.stage_id else False
+            if not (from_phase or to_phase):
+                continue
+            label = move.label if move and move.label else False
+            if not label and from_phase and to_phase:
+                label = Transition._label(from_phase, to_phase)
+            vals_list.append(
+                {
+                    "lead_id": lead.id,
+                    "team_id": lead.team_id.id,
+                    "from_stage_id": from_stage.id,
+                    "to_stage_id": lead.stage_id.id,
+                    "from_phase": from_phase,
+                    "to_phase": to_phase,
+                    "transition_label": label,
+                    "reason": move.reason if move else False,
+                    "is_override": bool(move and move.override),
+                    "user_id": self.env.uid,
+                    "date": now,
+                }
+            )
+        if vals_list:
+            self.env["crm.deal.phase.log"].sudo().create(vals_list)
+
+    @api.model
+    def _format_lead_lines(self, leads, describe):
+        return self._format_lines([describe(lead) for lead in leads])
+
+    @api.model
+    def _format_lines(self, lines):
+        shown = [f"- {line}" for line in lines[:MAX_LEADS_IN_MESSAGE]]
+        if len(lines) > MAX_LEADS_IN_MESSAGE:
+            shown.append(self.env._("- and %s more.", len(lines) - MAX_LEADS_IN_MESSAGE))
+        return "\n".join(shown)

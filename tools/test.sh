@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite on a private, throw-away PostgreSQL cluster:
+#   1. a fresh database with Odoo's demo data, the addon installed with German loaded;
+#      Odoo's own runner (--test-enable, as Odoo.sh and OCA CI run it) on a second fresh database
+#      without demo data;
+#   2. ruff on the addon's Python;
+#   3. pytest-odoo over tests/ (its closing "N passed" line is the verdict).
+# Exits non-zero on any failure; the cluster and its data are removed on exit.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+require_odoo
+find_pg_bin
+"$PYTHON" -c 'import pytest_odoo, hypothesis' 2>/dev/null || {
+    say "installing the test requirements (requirements-test.txt)"
+    "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-test.txt" >&2 ||
+        die "could not install requirements-test.txt"
+}
+"$PYTHON" -m ruff --version >/dev/null 2>&1 ||
+    "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-test.txt" >&2
+
+WORK=$(mktemp -d /tmp/crm_deal_phases_test.XXXXXX)
+cleanup() { stop_cluster; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_cluster "$WORK/pg" "${PG_TEST_PORT:-54329}"
+make_addons_dir "$WORK/addons"
+CONF=$WORK/odoo.conf
+write_odoo_config "$CONF" "$WORK/addons" test_demo
+LOG_ARGS=(--log-level=warn --log-handler=odoo.tests:INFO --log-handler=odoo.modules.loading:WARNING)
+
+say "ruff"
+(cd "$ADDON_DIR" && "$PYTHON" -m ruff check . && "$PYTHON" -m ruff format --check . >&2)
+
+say "Odoo's own runner: fresh database, install with --test-enable"
+odoo_cmd -c "$CONF" -d test_runner -i "$ADDON_NAME" --load-language=de_DE --test-enable \
+    --test-tags "/$ADDON_NAME" --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" \
+    2>&1 | tee "$WORK/runner.log" >&2
+grep -qE '(ERROR|CRITICAL) .*(FAIL|ERROR|Traceback)|odoo\.tests\.result: .* failed|[1-9][0-9]* failed, |[1-9][0-9]* error' "$WORK/runner.log" &&
+    die "Odoo's test runner reported failures (see above)"
+grep -q "ERROR" "$WORK/runner.log" && die "Odoo's test runner logged errors (see above)"
+
+say "pytest-odoo: fresh database with demo data, German loaded"
+odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
+    --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" >&2
+cd "$WORK/addons"
+"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database=test_demo \
+    --odoo-http "$ADDON_NAME/tests" "$@"
