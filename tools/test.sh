@@ -36,10 +36,7 @@ say "ruff"
 say "Odoo's own runner: fresh database, install with --test-enable"
 odoo_cmd -c "$CONF" -d test_runner -i "$ADDON_NAME" --load-language=de_DE --test-enable \
     --test-tags "/$ADDON_NAME" --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" \
-    2>&1 | tee "$WORK/runner.log" >&2
-grep -qE '(ERROR|CRITICAL) .*(FAIL|ERROR|Traceback)|odoo\.tests\.result: .* failed|[1-9][0-9]* failed, |[1-9][0-9]* error' "$WORK/runner.log" &&
-    die "Odoo's test runner reported failures (see above)"
-grep -q "ERROR" "$WORK/runner.log" && die "Odoo's test runner logged errors (see above)"
+    >&2 || die "Odoo's test runner reported failures (see above)"
 
 say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
