@@ -27,9 +27,17 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "views/crm_ko_reason_views.xml",
         "views/crm_deal_phase_log_views.xml",
         "wizard/crm_lead_phase_force_views.xml",
+        "wizard/crm_lead_phase_move_views.xml",
         "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "data/ir_actions_server_data.xml",
         "views/crm_deal_phases_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_deal_phases/static/src/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,

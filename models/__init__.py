@@ -1,10 +1,12 @@
-from . import (
-    crm_deal_phase_log,
-    crm_ko_reason,
-    crm_lead_phase_rules,
-    crm_lead_qualification,
-    crm_qualification_criterion,
-    crm_stage,
-    crm_stage_transition,
-    deal_phase,
-)
+from . import deal_phase
+from . import crm_stage
+from . import crm_stage_transition
+from . import crm_qualification_criterion
+from . import crm_ko_reason
+from . import crm_deal_phase_log
+from . import res_config_settings
+from . import crm_lead_qualification
+from . import crm_lead_phase_rules
+from . import crm_lead_roles
+from . import crm_lead_calls
+from . import crm_lead_outcomes

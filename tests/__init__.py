@@ -2,3 +2,4 @@ from . import test_i18n
 from . import test_phase_graph
 from . import test_phase_paths
 from . import test_rpc
+from . import test_outcomes

@@ -1,0 +1,51 @@
+import { Component } from "@odoo/owl";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardFieldProps } from "@web/views/fields/standard_field_props";
+
+/**
+ * One button per transition the phase graph allows from the lead's phase, labelled with
+ * the transition's label. The list comes from the transition table, so an admin's change
+ * to the table changes the buttons; the server decides whether to move at once or to
+ * open the wizard that asks for the target phase's data.
+ */
+export class PhaseTransitionButtons extends Component {
+    static template = "crm_deal_phases.PhaseTransitionButtons";
+    static props = { ...standardFieldProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+    }
+
+    get transitions() {
+        return this.props.record.data[this.props.name].records.map((transition) => ({
+            id: transition.resId,
+            label: transition.data.display_name,
+        }));
+    }
+
+    async onClick(transitionId) {
+        const record = this.props.record;
+        if (!(await record.save())) {
+            return;
+        }
+        const action = await this.orm.call("crm.lead", "action_open_phase_transition", [
+            [record.resId],
+            transitionId,
+        ]);
+        if (action && typeof action === "object") {
+            await this.action.doAction(action, { onClose: () => record.load() });
+        } else {
+            await record.load();
+        }
+    }
+}
+
+export const phaseTransitionButtons = {
+    component: PhaseTransitionButtons,
+    supportedTypes: ["many2many"],
+    relatedFields: [{ name: "display_name", type: "char" }],
+};
+
+registry.category("fields").add("deal_phase_transition_buttons", phaseTransitionButtons);
