@@ -29,6 +29,8 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "wizard/crm_lead_phase_force_views.xml",
         "wizard/crm_lead_phase_move_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_worklist_views.xml",
+        "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_actions_server_data.xml",
         "views/crm_deal_phases_menus.xml",

@@ -5,8 +5,10 @@ from . import crm_qualification_criterion
 from . import crm_ko_reason
 from . import crm_deal_phase_log
 from . import res_config_settings
+from . import crm_team
 from . import crm_lead_qualification
 from . import crm_lead_phase_rules
 from . import crm_lead_roles
 from . import crm_lead_calls
 from . import crm_lead_outcomes
+from . import crm_lead_worklists

@@ -22,13 +22,24 @@ class CrmLead(models.Model):
 
     @api.depends("team_id", "type")
     def _compute_stage_id(self):
-        """New leads without a stage land in Inquiry received; a lead in a phase keeps it
-        (crm would otherwise pick the first stage of a new team behind the graph's back)."""
+        """A lead in a phase keeps it (crm would pick the first stage of a new team behind
+        the graph's back); a lead that needs a stage in a team using the deal phases lands
+        in Inquiry received."""
         inquiry = self.env["crm.stage"]._get_phase_stage(ENTRY_PHASE)
         in_phase = self.filtered(lambda lead: lead.stage_id.deal_phase)
-        unstaged = self.filtered(lambda lead: not lead.stage_id) if inquiry else self.browse()
-        unstaged.stage_id = inquiry
-        super(CrmLead, self - in_phase - unstaged)._compute_stage_id()
+        entering = self.browse()
+        if inquiry:
+            entering = (self - in_phase).filtered(
+                lambda lead: (
+                    lead._uses_deal_phases()
+                    and (
+                        not lead.stage_id
+                        or (lead.team_id and lead.stage_id.team_ids and lead.team_id not in lead.stage_id.team_ids)
+                    )
+                )
+            )
+            entering.stage_id = inquiry
+        super(CrmLead, self - in_phase - entering)._compute_stage_id()
 
     # ORM
 
@@ -42,16 +53,23 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        if "stage_id" not in vals:
+        if not {"stage_id", "team_id", "type"} & vals.keys():
             return super().write(vals)
-        target = self.env["crm.stage"].browse(vals["stage_id"])
-        moving = self.filtered(lambda lead: lead.stage_id != target)
-        from_stages = {lead.id: lead.stage_id for lead in moving}
-        moving._check_phase_moves(target)
+        from_stages = {lead.id: lead.stage_id for lead in self}
+        if "stage_id" in vals:
+            target = self.env["crm.stage"].browse(vals["stage_id"])
+            self.filtered(lambda lead: lead.stage_id != target)._check_phase_moves(target)
         res = super().write(vals)
-        if moving:
-            moving._check_phase_requirements()
-            moving._log_phase_changes(from_stages)
+        moved = self.filtered(lambda lead: lead.stage_id != from_stages[lead.id])
+        if moved and "stage_id" not in vals:
+            # crm recomputed the stage after a team change: the same graph judges it
+            for stage, leads in moved.grouped("stage_id").items():
+                leads._check_phase_moves(stage, from_stages)
+        if moved:
+            moved._check_phase_requirements()
+            moved._log_phase_changes(from_stages)
+        if "team_id" in vals:
+            self._leave_phases_in_own_pipeline_teams()
         return res
 
     def copy_data(self, default=None):
@@ -64,6 +82,26 @@ class CrmLead(models.Model):
                 if lead.deal_phase:
                     vals["stage_id"] = inquiry.id
         return vals_list
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        """Teams with a pipeline of their own never get a deal phase as their stage, and
+        their own stages come before the ones all teams share."""
+        teams = self.env["crm.team"].browse(team_id) | self.team_id
+        if teams and not any(teams.mapped("use_deal_phases")):
+            domain = [*(domain or []), ("deal_phase", "=", False)]
+            own = self.env["crm.stage"].search([("team_ids", "in", teams.ids), *domain], order=order, limit=limit)
+            if own:
+                return own
+        return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """The board of a team with a pipeline of its own shows none of the empty phases."""
+        result = super()._read_group_stage_ids(stages, domain)
+        team = self.env["crm.team"].browse(self.env.context.get("default_team_id")).exists()
+        if team and not team.use_deal_phases:
+            result = result.filtered(lambda stage: not stage.deal_phase or stage in stages)
+        return result
 
     # ACTIONS
 
@@ -120,19 +158,24 @@ class CrmLead(models.Model):
                 )
         self._check_phase_requirements()
 
-    def _check_phase_moves(self, target):
-        """Refuse the whole batch when any lead may not move from its stage to target.
-        Uses cached lookups only, so the cost does not grow with the batch."""
+    def _check_phase_moves(self, target, from_stages=None):
+        """Refuse the whole batch when any lead may not move from its stage (or the one in
+        from_stages, {lead id: stage}) to target. Uses cached lookups only, so the cost
+        does not grow with the batch."""
         move = PhaseMove.from_env(self.env)
         if not self or (move and move.override):
             return
+        from_stages = from_stages or {}
         Stage = self.env["crm.stage"]
         Transition = self.env["crm.stage.transition"]
         to_phase = target._phase_of() if target else False
         refused = self.browse()
         for lead in self:
-            from_phase = lead.stage_id._phase_of() if lead.stage_id else False
-            if from_phase:
+            from_stage = from_stages.get(lead.id, lead.stage_id)
+            from_phase = from_stage._phase_of() if from_stage else False
+            if from_phase and not to_phase and move and move.leaving_phases:
+                allowed = True
+            elif from_phase:
                 allowed = bool(to_phase) and Transition._is_allowed(from_phase, to_phase)
             else:
                 allowed = not to_phase or to_phase == ENTRY_PHASE
@@ -142,7 +185,8 @@ class CrmLead(models.Model):
             return
 
         def describe(lead):
-            from_phase = lead.stage_id._phase_of()
+            from_stage = from_stages.get(lead.id, lead.stage_id)
+            from_phase = from_stage._phase_of() if from_stage else False
             if from_phase:
                 allowed_stages = Stage._get_phase_stages(Transition._allowed_targets().get(from_phase, ()))
             else:
@@ -150,7 +194,7 @@ class CrmLead(models.Model):
             return self.env._(
                 '"%(lead)s" cannot move from %(current)s to %(requested)s. Allowed from %(current)s: %(allowed)s.',
                 lead=lead.display_name,
-                current=lead.stage_id.name or self.env._("no stage"),
+                current=from_stage.name or self.env._("no stage"),
                 requested=target.name or self.env._("no stage"),
                 allowed=", ".join(allowed_stages.mapped("name")) or self.env._("none, this phase is final"),
             )
@@ -161,6 +205,31 @@ class CrmLead(models.Model):
                 self._format_lead_lines(refused, describe),
             )
         )
+
+    def _uses_deal_phases(self):
+        """A lead without a team, or in a team that uses the deal phases, follows them."""
+        self.ensure_one()
+        return not self.team_id or self.team_id.use_deal_phases
+
+    def _leave_phases_in_own_pipeline_teams(self):
+        """A lead moved to a team with a pipeline of its own (e.g. upsell) leaves the deal
+        phases for that team's first stage; the move is logged."""
+        leaving = self.filtered(lambda lead: lead.stage_id.deal_phase and not lead._uses_deal_phases())
+        for team, leads in leaving.grouped("team_id").items():
+            stage = self._stage_find(team_id=team.id, domain=[("deal_phase", "=", False), ("fold", "=", False)])
+            if not stage:
+                raise UserError(
+                    self.env._(
+                        'The team "%s" does not use the deal phases and has no stage of its own for these leads.',
+                        team.name,
+                    )
+                )
+            move = PhaseMove(
+                label=self.env._("Left the deal phases"),
+                reason=self.env._("Moved to the team %s", team.name),
+                leaving_phases=True,
+            )
+            leads.with_context(**{PhaseMove.CONTEXT_KEY: move}).write({"stage_id": stage.id})
 
     def _check_phase_requirements(self):
         """Each phase's data, checked on the leads as they are after the write, so one

@@ -19,7 +19,8 @@ GOLD_STANDARD_PHASES = frozenset({"qualified", "first_meeting"})
 
 class PhaseMove:
     """What the addon's own code tells the write it triggers: why the lead moves, and
-    whether a manager forces the move past the graph.
+    whether a manager forces the move past the graph, whether the lead leaves the phases
+    for a team with a pipeline of its own.
 
     It travels in the context as a Python object, which no RPC client can build (they
     send JSON or XML-RPC values only), so nothing reachable over RPC switches a rule off.
@@ -27,10 +28,11 @@ class PhaseMove:
 
     CONTEXT_KEY = "crm_deal_phases_move"
 
-    def __init__(self, reason=None, label=None, override=False):
+    def __init__(self, reason=None, label=None, override=False, leaving_phases=False):
         self.reason = reason
         self.label = label
         self.override = override
+        self.leaving_phases = leaving_phases
 
     @classmethod
     def from_env(cls, env):

@@ -3,3 +3,4 @@ from . import test_phase_graph
 from . import test_phase_paths
 from . import test_rpc
 from . import test_outcomes
+from . import test_worklists

@@ -1,0 +1,198 @@
+from datetime import timedelta
+
+from lxml import etree
+
+from odoo import fields
+from odoo.tests import Form, tagged, users
+from odoo.tools.safe_eval import safe_eval
+
+from .common import PHASES, DealPhasesCase
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestWorkLists(DealPhasesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.upsell_team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
+        cls.upsell_stage = cls.env["crm.stage"].create(
+            {"name": "Upsell offer", "sequence": 5, "team_ids": [(6, 0, cls.upsell_team.ids)]}
+        )
+        cls.by_phase = {phase: cls.create_lead(phase, name=f"List {phase}") for phase in PHASES}
+        cls.upsell_lead = cls.env["crm.lead"].create({"name": "Upsell lead", "team_id": cls.upsell_team.id})
+        cls.archived = cls.create_lead("follow_up", name="Archived follow-up")
+        cls.archived.action_archive()
+        cls.called_recently = cls.create_lead("follow_up", name="Called recently", last_call_date=fields.Datetime.now())
+        cls.called_long_ago = cls.create_lead(
+            "follow_up", name="Called long ago", last_call_date=fields.Datetime.now() - timedelta(days=10)
+        )
+        cls.my_win_back = cls.create_lead("not_sold", name="My win-back", closer_id=cls.user_closer.id)
+
+    def search_with_action(self, xmlid, user, extra_filters=()):
+        """The leads an action shows by default: its search filters applied as the web client does."""
+        action = self.env.ref(xmlid)
+        context = safe_eval(action.context or "{}")
+        Lead = self.env["crm.lead"].with_user(user)
+        arch = Lead.get_views([(action.search_view_id.id, "search")])["views"]["search"]["arch"]
+        filters = {node.get("name"): node for node in etree.fromstring(arch).iter("filter")}
+        domain = []
+        for name in [key[len("search_default_") :] for key in context if key.startswith("search_default_")]:
+            node = filters[name]
+            if node.get("domain"):
+                domain += safe_eval(node.get("domain"), {"uid": user.id, "context_today": fields.Date.context_today})
+        for name in extra_filters:
+            domain += safe_eval(filters[name].get("domain"), {"uid": user.id})
+        order = None
+        if action.view_id:
+            order = etree.fromstring(action.view_id.arch).get("default_order")
+        return Lead.search(domain, order=order)
+
+    def test_follow_up_calls_longest_uncalled_first(self):
+        leads = self.search_with_action("crm_deal_phases.crm_lead_follow_up_calls_action", self.user_manager)
+        self.assertEqual(set(leads.mapped("deal_phase")), {"follow_up"})
+        self.assertNotIn(self.archived, leads)
+        self.assertNotIn(self.upsell_lead, leads)
+        names = leads.mapped("name")
+        self.assertLess(names.index("List follow_up"), names.index("Called long ago"), "never called comes first")
+        self.assertLess(names.index("Called long ago"), names.index("Called recently"))
+
+    def test_due_for_a_call(self):
+        leads = self.search_with_action(
+            "crm_deal_phases.crm_lead_follow_up_calls_action", self.user_manager, ["due_for_call"]
+        )
+        self.assertIn(self.called_long_ago, leads)
+        self.assertIn(self.by_phase["follow_up"], leads)
+        self.assertNotIn(self.called_recently, leads)
+
+    def test_qualified_list_waits_longest_first(self):
+        early = self.create_lead("qualified", name="Waiting long")
+        early.date_last_stage_update = fields.Datetime.now() - timedelta(days=9)
+        leads = self.search_with_action("crm_deal_phases.crm_lead_qualified_action", self.user_manager)
+        self.assertEqual(set(leads.mapped("deal_phase")), {"qualified"})
+        self.assertEqual(leads[0], early)
+        waiting = self.search_with_action(
+            "crm_deal_phases.crm_lead_qualified_action", self.user_manager, ["waiting_7_days", "no_activity"]
+        )
+        self.assertEqual(waiting, early)
+
+    def test_closer_sees_their_win_backs(self):
+        leads = self.search_with_action("crm_deal_phases.crm_lead_closer_follow_up_action", self.user_closer)
+        self.assertEqual(leads, self.my_win_back)
+
+    def test_each_phase_filter(self):
+        Lead = self.env["crm.lead"].with_user(self.user_manager)
+        arch = Lead.get_views([(False, "search")])["views"]["search"]["arch"]
+        filters = {node.get("name"): node for node in etree.fromstring(arch).iter("filter")}
+        for phase in PHASES:
+            with self.subTest(phase=phase):
+                leads = Lead.search(safe_eval(filters[f"phase_{phase}"].get("domain")))
+                self.assertIn(self.by_phase[phase], leads)
+                self.assertEqual(set(leads.mapped("deal_phase")), {phase})
+
+    @users("dp_setter", "dp_manager")
+    def test_lead_form_loads_in_every_phase(self):
+        for phase in PHASES:
+            with self.subTest(phase=phase):
+                lead = self.create_lead(phase, user_id=self.env.user.id).with_env(self.env)
+                form = Form(lead)
+                self.assertEqual(form.deal_phase, phase)
+
+    def test_work_list_views_load(self):
+        for xmlid in (
+            "crm_deal_phases.crm_lead_follow_up_calls_action",
+            "crm_deal_phases.crm_lead_qualified_action",
+            "crm_deal_phases.crm_lead_closer_follow_up_action",
+        ):
+            action = self.env.ref(xmlid)
+            for user in (self.user_setter, self.user_manager):
+                views = self.env["crm.lead"].with_user(user).get_views([(action.view_id.id, "list"), (False, "kanban")])
+                self.assertIn("list", views["views"])
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestTeams(DealPhasesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.upsell_team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
+        cls.upsell_stage = cls.env["crm.stage"].create(
+            {"name": "Upsell offer", "sequence": 5, "team_ids": [(6, 0, cls.upsell_team.ids)]}
+        )
+
+    def test_existing_teams_use_the_phases(self):
+        self.assertTrue(self.env.ref("sales_team.team_sales_department").use_deal_phases)
+
+    def test_upsell_team_keeps_its_own_stages(self):
+        lead = self.env["crm.lead"].create({"name": "Upsell", "team_id": self.upsell_team.id})
+        self.assertEqual(lead.stage_id, self.upsell_stage)
+        self.assertFalse(lead.deal_phase)
+        lead.write({"stage_id": self.env["crm.stage"].create({"name": "Upsell won", "sequence": 6}).id})
+        self.assertFalse(self.log_of(lead), "ungoverned leads have no phase history")
+
+    def test_upsell_board_shows_no_phase(self):
+        Lead = self.env["crm.lead"].with_context(default_team_id=self.upsell_team.id)
+        columns = Lead._read_group_stage_ids(self.env["crm.stage"], [])
+        self.assertIn(self.upsell_stage, columns)
+        self.assertFalse(columns.filtered("deal_phase"))
+        governed = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=self.team.id)
+            ._read_group_stage_ids(self.env["crm.stage"], [])
+        )
+        self.assertEqual(len(governed.filtered("deal_phase")), 8)
+
+    def test_moving_to_an_ungoverned_team_leaves_the_phases(self):
+        lead = self.create_lead("qualified").with_user(self.user_setter)
+        lead.write({"team_id": self.upsell_team.id})
+        self.assertEqual(lead.stage_id, self.upsell_stage)
+        entry = self.log_of(lead)[-1]
+        self.assertEqual((entry.from_phase, entry.to_phase), ("qualified", False))
+        self.assertEqual(entry.transition_label, "Left the deal phases")
+
+    def test_moving_to_a_governed_team_enters_at_inquiry(self):
+        lead = self.env["crm.lead"].create({"name": "Upsell first", "team_id": self.upsell_team.id})
+        lead.with_user(self.user_manager).write({"team_id": self.team.id})
+        self.assertEqual(lead.deal_phase, "inquiry")
+        entry = self.log_of(lead)[-1]
+        self.assertEqual((entry.from_phase, entry.to_phase), (False, "inquiry"))
+
+    def test_changing_team_between_governed_teams_keeps_the_phase(self):
+        other = self.env["crm.team"].create({"name": "Second governed team"})
+        lead = self.create_lead("first_meeting")
+        lead.write({"team_id": other.id})
+        self.assertEqual(lead.deal_phase, "first_meeting")
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestWorkListQueryBudget(DealPhasesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        create = cls.env["crm.lead"].with_user(cls.user_manager).create
+        for phase in ("follow_up", "qualified", "not_sold"):
+            create([cls.complete_vals(name=f"{phase} {i}", stage_id=cls.stages[phase].id) for i in range(85)])
+
+    def test_query_count_opening_each_list_with_80_rows(self):
+        for xmlid, budget in (
+            ("crm_deal_phases.crm_lead_follow_up_calls_action", 12),
+            ("crm_deal_phases.crm_lead_qualified_action", 12),
+            ("crm_deal_phases.crm_lead_closer_follow_up_action", 12),
+        ):
+            with self.subTest(list=xmlid):
+                action = self.env.ref(xmlid)
+                arch = etree.fromstring(action.view_id.arch)
+                names = [node.get("name") for node in arch.iter("field")]
+                phase = {"follow_up_calls": "follow_up", "qualified": "qualified", "closer_follow_up": "not_sold"}[
+                    xmlid.split("crm_lead_")[1].rsplit("_action", 1)[0]
+                ]
+                Lead = self.env["crm.lead"].with_user(self.user_manager)
+                Lead.web_search_read([("deal_phase", "=", phase)], {n: {} for n in names}, limit=80)
+                self.env.invalidate_all()
+                with self.assertQueryCount(budget):
+                    result = Lead.web_search_read(
+                        [("deal_phase", "=", phase)],
+                        {name: {} for name in names},
+                        limit=80,
+                        order=arch.get("default_order"),
+                    )
+                self.assertEqual(len(result["records"]), 80)
