@@ -153,8 +153,9 @@ class TestPhasePaths(DealPhasesCase):
 class TestPhaseQueryBudget(DealPhasesCase):
     """A phase change costs the same number of queries for 1 lead as for 100."""
 
-    # measured: stock crm moving leads between two ungoverned stages needs 2 queries less
-    PHASE_CHANGE_BUDGET = 16
+    # measured: stock crm moving leads between two stages without phase needs 3 queries less
+    # (graph and requirement checks use cached lookups; the 3 are the log insert and its counters)
+    PHASE_CHANGE_BUDGET = 17
 
     @classmethod
     def setUpClass(cls):
