@@ -39,6 +39,9 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "web.assets_backend": [
             "crm_deal_phases/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "crm_deal_phases/static/tests/tours/**/*",
+        ],
     },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",

@@ -11,13 +11,24 @@ source "$(dirname "$0")/common.sh"
 
 require_odoo
 find_pg_bin
-"$PYTHON" -c 'import pytest_odoo, hypothesis' 2>/dev/null || {
+"$PYTHON" -c 'import pytest_odoo, hypothesis, websocket' 2>/dev/null || {
     say "installing the test requirements (requirements-test.txt)"
     "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-test.txt" >&2 ||
         die "could not install requirements-test.txt"
 }
 "$PYTHON" -m ruff --version >/dev/null 2>&1 ||
     "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-test.txt" >&2
+
+# The board is tested in headless Chromium (Odoo tours); Odoo would skip those tests without it.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian's chromium for the browser tests"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 ||
+            die "could not install chromium (apt-get install chromium); the browser tests need it"
+    else
+        die "no chromium or google-chrome found: install Debian's chromium package for the browser tests"
+    fi
+fi
 
 WORK=$(mktemp -d /tmp/crm_deal_phases_test.XXXXXX)
 cleanup() { stop_cluster; rm -rf "$WORK"; }
@@ -42,5 +53,5 @@ say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
     --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" >&2
 cd "$WORK/addons"
-"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database=test_demo \
-    --odoo-http "$ADDON_NAME/tests" "$@"
+PYTHONPATH="$ADDON_DIR/tools" "$PYTHON" -m pytest -p no:cacheprovider -p pytest_no_skips -rs \
+    --odoo-config="$CONF" --odoo-database=test_demo --odoo-http "$ADDON_NAME/tests" "$@"
