@@ -35,6 +35,9 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "data/ir_actions_server_data.xml",
         "views/crm_deal_phases_menus.xml",
     ],
+    "demo": [
+        "demo/crm_deal_phases_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "crm_deal_phases/static/src/**/*",

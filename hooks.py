@@ -3,7 +3,9 @@ STOCK_STAGE_XMLIDS = ("crm.stage_lead1", "crm.stage_lead2", "crm.stage_lead3", "
 
 def post_init_hook(env):
     """Leave the pipeline with the eight phases only: crm's stock stages go, unless they
-    hold leads (archived ones included), which then stay where they are."""
+    hold leads (archived ones included), which then stay where they are. Existing leads
+    get first and last name from their contact name."""
+    env["crm.lead"]._split_existing_contact_names()
     stock_stages = env["crm.stage"].browse(
         [stage.id for xmlid in STOCK_STAGE_XMLIDS if (stage := env.ref(xmlid, raise_if_not_found=False))]
     )

@@ -12,3 +12,4 @@ from . import crm_lead_roles
 from . import crm_lead_calls
 from . import crm_lead_outcomes
 from . import crm_lead_worklists
+from . import crm_lead_demo

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CrmLead(models.Model):
@@ -77,6 +78,29 @@ class CrmLead(models.Model):
             return
         first, _space, last = full_name.rpartition(" ")
         vals["contact_firstname"], vals["contact_lastname"] = (first, last) if first else (False, last)
+
+    @api.model
+    def _split_existing_contact_names(self):
+        """At install: leads that only have a full contact name get first and last name
+        from it (the same split as for new leads), in one statement for any number of leads."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead
+                   SET contact_lastname = regexp_replace(btrim(contact_name), '^.*\\s', ''),
+                       contact_firstname = NULLIF(regexp_replace(btrim(contact_name), '\\s*\\S+$', ''), '')
+                 WHERE btrim(COALESCE(contact_name, '')) <> ''
+                   AND contact_firstname IS NULL AND contact_lastname IS NULL
+             RETURNING id
+                """
+            )
+        )
+        leads = self.browse([row[0] for row in self.env.cr.fetchall()])
+        leads.invalidate_recordset(["contact_firstname", "contact_lastname"])
+        self.env.add_to_compute(self._fields["is_inquiry_complete"], leads)
+        leads.flush_recordset(["is_inquiry_complete"])
+        return leads
 
     def _missing_inquiry_data(self):
         """Labels of what a complete inquiry still lacks on this lead."""

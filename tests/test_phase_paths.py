@@ -153,9 +153,10 @@ class TestPhasePaths(DealPhasesCase):
 class TestPhaseQueryBudget(DealPhasesCase):
     """A phase change costs the same number of queries for 1 lead as for 100."""
 
-    # measured: stock crm moving leads between two stages without phase needs 3 queries less
-    # (graph and requirement checks use cached lookups; the 3 are the log insert and its counters)
-    PHASE_CHANGE_BUDGET = 17
+    # Measured: 17 queries on a fresh database, 18 with demo data, for 1 lead as for 100.
+    # Stock crm needs 3 less for the same write between two stages without a phase: the log
+    # insert and the counters read from it (the graph and requirement checks hit caches).
+    PHASE_CHANGE_BUDGET = 18
 
     @classmethod
     def setUpClass(cls):
