@@ -6,3 +6,4 @@ from . import test_outcomes
 from . import test_worklists
 from . import test_readme
 from . import test_ui
+from . import test_reliability

@@ -53,5 +53,5 @@ say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
     --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" >&2
 cd "$WORK/addons"
-PYTHONPATH="$ADDON_DIR/tools" "$PYTHON" -m pytest -p no:cacheprovider -p pytest_no_skips -rs \
+PYTHONPATH="$ADDON_DIR/tools" "$PYTHON" -m pytest -p no:cacheprovider -p pytest_deal_phases -rs \
     --odoo-config="$CONF" --odoo-database=test_demo --odoo-http "$ADDON_NAME/tests" "$@"
