@@ -7,3 +7,6 @@ from . import test_worklists
 from . import test_readme
 from . import test_ui
 from . import test_reliability
+from . import test_concurrency
+from . import test_security
+from . import test_lifecycle

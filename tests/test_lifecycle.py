@@ -1,0 +1,106 @@
+from odoo.exceptions import UserError
+from odoo.modules.module import get_module_path
+from odoo.tests import tagged
+from odoo.tools import convert_file
+
+from ..hooks import STOCK_STAGE_XMLIDS, post_init_hook, uninstall_hook
+from .common import DealPhasesCase
+
+DATA_FILES = (
+    "data/crm_stage_data.xml",
+    "data/crm_stage_transition_data.xml",
+    "data/crm_qualification_criterion_data.xml",
+    "data/crm_ko_reason_data.xml",
+)
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestLifecycle(DealPhasesCase):
+    """Install, upgrade, uninstall and import keep every lead and every admin's edit."""
+
+    def ensure_stock_stages(self):
+        """crm's stock stages as they are before the install (recreated where the install removed them)."""
+        stages = self.env["crm.stage"]
+        for sequence, xmlid in enumerate(STOCK_STAGE_XMLIDS, start=1):
+            stage = self.env.ref(xmlid, raise_if_not_found=False)
+            if not stage:
+                stage = self.env["crm.stage"].create({"name": xmlid, "sequence": sequence})
+                module, name = xmlid.split(".")
+                self.env["ir.model.data"].create(
+                    {"module": module, "name": name, "model": "crm.stage", "res_id": stage.id}
+                )
+            stages |= stage
+        return stages
+
+    def test_install_keeps_leads_in_stock_stages_where_they_are(self):
+        stock = self.ensure_stock_stages()
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        used = stock[0]
+        legacy_lead = Lead.create({"name": "Old pipeline lead", "stage_id": used.id, "contact_name": "Ole Alt"})
+        archived = Lead.create({"name": "Old archived", "stage_id": stock[1].id, "active": False})
+        before = {lead.id: lead.stage_id for lead in Lead.search([("stage_id", "in", stock.ids)])}
+        holding = set(before.values())
+        post_init_hook(self.env)
+        for stage in stock:
+            self.assertEqual(
+                bool(stage.exists()), stage in holding, "a stock stage stays if and only if it holds leads"
+            )
+        for lead in Lead.browse(list(before)):
+            self.assertEqual(lead.stage_id, before[lead.id], f"{lead.name} was moved")
+        self.assertEqual((legacy_lead.contact_firstname, legacy_lead.contact_lastname), ("Ole", "Alt"))
+        self.assertTrue(archived.exists())
+        self.assertFalse(self.log_of(legacy_lead), "no phase change without an admin's action")
+
+    def test_upgrade_keeps_admin_edits(self):
+        self.stages["inquiry"].name = "Neue Anfrage"
+        transition = self.env.ref("crm_deal_phases.transition_first_meeting_to_follow_up")
+        transition.write({"name": "Nicht aufgetaucht", "active": False})
+        criterion = self.env.ref("crm_deal_phases.criterion_budget")
+        criterion.active = False
+        counts = {
+            model: self.env[model].with_context(active_test=False).search_count([])
+            for model in ("crm.stage", "crm.stage.transition", "crm.qualification.criterion", "crm.ko.reason")
+        }
+        path = get_module_path("crm_deal_phases")
+        for data_file in DATA_FILES:
+            convert_file(
+                self.env,
+                "crm_deal_phases",
+                data_file,
+                {},
+                mode="update",
+                noupdate=False,
+                pathname=f"{path}/{data_file}",
+            )
+        self.env.invalidate_all()
+        self.assertEqual(self.stages["inquiry"].name, "Neue Anfrage")
+        self.assertEqual(transition.name, "Nicht aufgetaucht")
+        self.assertFalse(transition.active)
+        self.assertFalse(criterion.active)
+        for model, count in counts.items():
+            self.assertEqual(self.env[model].with_context(active_test=False).search_count([]), count, model)
+
+    def test_uninstall_keeps_the_stages_of_the_leads(self):
+        lead = self.create_lead("first_meeting")
+        uninstall_hook(self.env)
+        remaining = self.env["ir.model.data"].search([("module", "=", "crm_deal_phases"), ("model", "=", "crm.stage")])
+        self.assertFalse(remaining, "the stages no longer belong to the module, so its removal keeps them")
+        self.assertEqual(lead.stage_id, self.stages["first_meeting"])
+
+    def test_import_with_good_and_bad_rows(self):
+        Lead = self.env["crm.lead"].with_user(self.user_setter)
+        fields = ["name", "contact_firstname", "contact_lastname", "phone", "stage_id/id"]
+        rows = [
+            ["Good row", "Gina", "Gut", "+49 170 1", "crm_deal_phases.stage_inquiry"],
+            ["Bad row", "Bea", "Bad", "+49 170 2", "crm_deal_phases.stage_sold"],
+            ["Another good row", "Otto", "Ok", "+49 170 3", ""],
+        ]
+        result = Lead.load(fields, rows)
+        self.assertFalse(result["ids"], "nothing half-applied")
+        errors = [message for message in result["messages"] if message["type"] == "error"]
+        self.assertTrue(errors)
+        self.assertIn("Bad row", errors[0]["message"])
+        self.assertIn("New leads start in Inquiry received", errors[0]["message"])
+        self.assertFalse(self.env["crm.lead"].search([("name", "in", ["Good row", "Another good row", "Bad row"])]))
+        with self.assertRaises(UserError):
+            Lead.create({"name": "x", "stage_id": self.stages["sold"].id})
