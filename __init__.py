@@ -1,2 +1,4 @@
-from . import models, wizard
+from . import models
+from . import wizard
+from . import report
 from .hooks import post_init_hook, uninstall_hook

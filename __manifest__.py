@@ -33,6 +33,8 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_actions_server_data.xml",
+        "data/ir_cron_data.xml",
+        "report/crm_deal_phase_report_views.xml",
         "views/crm_deal_phases_menus.xml",
     ],
     "demo": [

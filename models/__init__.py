@@ -12,4 +12,6 @@ from . import crm_lead_roles
 from . import crm_lead_calls
 from . import crm_lead_outcomes
 from . import crm_lead_worklists
+from . import crm_lead_cadence
+from . import crm_lead_upsell
 from . import crm_lead_demo

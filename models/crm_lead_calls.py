@@ -107,9 +107,11 @@ class CrmLead(models.Model):
         return groups
 
     def _schedule_for_users(self, activity_xmlid, deadline, summary, user_of):
+        """One activity per lead, created in one batch. No assignment e-mail per activity: a
+        list action or the cron plans hundreds at once, and they show in each user's to-dos."""
         activity_type = self.env.ref(activity_xmlid, raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].create(
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": model_id,

@@ -50,6 +50,7 @@ class CrmLead(models.Model):
         if in_phase:
             in_phase._check_phase_creation()
             in_phase._log_phase_changes({})
+            in_phase._on_phase_entered()
         return leads
 
     def write(self, vals):
@@ -68,6 +69,7 @@ class CrmLead(models.Model):
         if moved:
             moved._check_phase_requirements()
             moved._log_phase_changes(from_stages)
+            moved._on_phase_entered()
         if "team_id" in vals:
             self._leave_phases_in_own_pipeline_teams()
         return res
@@ -303,6 +305,10 @@ class CrmLead(models.Model):
             )
         if vals_list:
             self.env["crm.deal.phase.log"].sudo().create(vals_list)
+
+    def _on_phase_entered(self):
+        """Called once per batch for the leads that just entered their current phase, on
+        every path; extensions add what a phase starts (e.g. the upsell opportunity)."""
 
     @api.model
     def _format_lead_lines(self, leads, describe):

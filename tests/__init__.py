@@ -10,3 +10,4 @@ from . import test_reliability
 from . import test_concurrency
 from . import test_security
 from . import test_lifecycle
+from . import test_insights

@@ -4,7 +4,7 @@ import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import BaseCase, get_db_name, mute_logger, tagged
 
 from .common import RELIABILITY, STAGE_XMLIDS
 
@@ -62,7 +62,7 @@ class TestConcurrentMoves(BaseCase):
             self.assertEqual(seen_by_second, "inquiry")
             self.move(first, first_phase)
             first.commit()
-            with self.assertRaises(psycopg2.errors.SerializationFailure):
+            with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.SerializationFailure):
                 self.move(second, second_phase)
             second.rollback()
         RELIABILITY["concurrent races resolved"] += 1
