@@ -261,6 +261,7 @@ class CrmLead(models.Model):
                     "team_id": team.id,
                     "user_id": setter.id,
                     "setter_id": setter.id,
+                    "closer_id": closer.id if {"qualified", "first_meeting"} & set(path) else False,
                     "questionnaire": extra.get("questionnaire"),
                     "setter_appointment": now + timedelta(days=extra["setter_appointment"])
                     if "setter_appointment" in extra

@@ -7,19 +7,62 @@ Logs in as the demo manager (German) in headless Chromium (Debian's chromium pac
 driven by playwright) and saves one PNG per screen.
 """
 
+import json
 import shutil
 import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# (file, login, path, selector that shows the screen is ready, group headers to open)
 SCREENS = [
-    ("screenshot_board", "/odoo/action-crm.crm_lead_action_pipeline", ".o_kanban_record"),
-    ("screenshot_follow_up_calls", "/odoo/action-crm_deal_phases.crm_lead_follow_up_calls_action", ".o_data_row"),
-    ("screenshot_qualified", "/odoo/action-crm_deal_phases.crm_lead_qualified_action", ".o_group_header"),
-    ("screenshot_closer_follow_up", "/odoo/action-crm_deal_phases.crm_lead_closer_follow_up_action", ".o_list_view"),
-    ("screenshot_phase_history", "/odoo/action-crm_deal_phases.crm_deal_phase_log_action", ".o_data_row"),
+    ("screenshot_board", "setter", "/odoo/action-crm.crm_lead_action_pipeline", ".o_kanban_record", False),
+    (
+        "screenshot_follow_up_calls",
+        "setter",
+        "/odoo/action-crm_deal_phases.crm_lead_follow_up_calls_action",
+        ".o_data_row",
+        False,
+    ),
+    (
+        "screenshot_qualified",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_lead_qualified_action",
+        ".o_group_header",
+        True,
+    ),
+    (
+        "screenshot_closer_follow_up",
+        "closer",
+        "/odoo/action-crm_deal_phases.crm_lead_closer_follow_up_action",
+        ".o_data_row",
+        False,
+    ),
+    (
+        "screenshot_phase_analysis",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_phase_report_action",
+        ".o_pivot",
+        False,
+    ),
+    (
+        "screenshot_phase_history",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_phase_log_action",
+        ".o_data_row",
+        False,
+    ),
 ]
+
+
+def login(browser, base_url, user):
+    page = browser.new_page(viewport={"width": 1600, "height": 900}, locale="de-DE")
+    page.goto(f"{base_url}/web/login")
+    page.fill("input[name=login]", user)
+    page.fill("input[name=password]", user)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".o_main_navbar")
+    return page
 
 
 def main(base_url, output_dir):
@@ -33,23 +76,40 @@ def main(base_url, output_dir):
             executable_path=browser_path,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": 1600, "height": 900}, locale="de-DE")
-        page.goto(f"{base_url}/web/login")
-        page.fill("input[name=login]", "manager")
-        page.fill("input[name=password]", "manager")
-        page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar")
-        for name, path, ready in SCREENS:
+        for name, user, path, ready, open_groups in SCREENS:
+            page = login(browser, base_url, user)
             page.goto(f"{base_url}{path}")
             page.wait_for_selector(ready)
-            page.wait_for_timeout(800)
+            if open_groups:
+                for header in page.locator(".o_group_header").all():
+                    header.click()
+                page.wait_for_selector(".o_data_row")
+            page.wait_for_timeout(1000)
             page.screenshot(path=str(output / f"{name}.png"))
             print(output / f"{name}.png")
+            page.close()
         # the lead form of a First consultation, with its outcome buttons
-        page.goto(f"{base_url}/odoo/action-crm.crm_lead_action_pipeline")
-        page.click(".o_kanban_group:has(.o_column_title:text('Erstgespräch')) .o_kanban_record >> nth=0")
+        page = login(browser, base_url, "closer")
+        response = page.request.post(
+            f"{base_url}/web/dataset/call_kw/crm.lead/search",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": "crm.lead",
+                        "method": "search",
+                        "args": [[["deal_phase", "=", "first_meeting"]]],
+                        "kwargs": {"limit": 1},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        lead_id = response.json()["result"][0]
+        page.goto(f"{base_url}/odoo/action-crm.crm_lead_action_pipeline/{lead_id}")
         page.wait_for_selector("button.o_deal_phase_transition")
-        page.wait_for_timeout(800)
+        page.wait_for_timeout(1000)
         page.screenshot(path=str(output / "screenshot_lead_form.png"))
         print(output / "screenshot_lead_form.png")
         browser.close()

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Benchmark: crm_deal_phases against stock crm on the same data, in the same run.
+
+    python3 tools/bench.py ODOO_CONFIG --leads 20000 --json OUT.json [--repeat 5]
+
+Expects two databases on the configured server: bench_stock (crm only) and bench_addon
+(crm_deal_phases), both without demo data (tools/bench.sh makes them). Fills both with the
+same N leads spread over eight stages (bulk SQL, not lead by lead), then measures each
+figure several times, rolls every change back, and prints one table: figure, stock, addon,
+ratio, goal, met?
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tools import SQL
+
+PHASES = ["inquiry", "follow_up", "qualified", "first_meeting", "second_meeting", "sold", "not_sold", "unqualified"]
+LIST_FIELDS = {
+    "follow_up": (
+        [("deal_phase", "=", "follow_up")],
+        "last_call_date asc nulls first, date_last_stage_update asc",
+        ["name", "contact_name", "phone", "setter_id", "call_count", "last_call_date", "strike_count"],
+    ),
+    "qualified": (
+        [("deal_phase", "=", "qualified")],
+        "date_last_stage_update asc",
+        ["name", "contact_name", "phone", "setter_id", "closer_id", "last_call_date"],
+    ),
+    "closer_follow_up": (
+        [("deal_phase", "=", "not_sold")],
+        "date_last_stage_update desc",
+        ["name", "contact_name", "phone", "closer_id", "lost_reason_id", "date_last_stage_update"],
+    ),
+}
+STOCK_PIPELINE = ([("type", "=", "opportunity")], None, ["name", "contact_name", "phone", "user_id", "stage_id"])
+
+
+def timed(function, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "spread": max(times) - min(times), "runs": times}
+
+
+class Bench:
+    def __init__(self, dbname, with_addon, leads, repeat):
+        self.registry = Registry(dbname)
+        self.with_addon = with_addon
+        self.leads = leads
+        self.repeat = repeat
+
+    def run(self):
+        with self.registry.cursor() as cr:
+            self.cr = cr
+            self.env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+            self.stages = self.stage_ids()
+            self.populate()
+            cr.commit()
+            return {
+                "batch_move_1000": self.rolled_back(self.batch_move),
+                "single_moves_500": self.rolled_back(self.single_moves),
+                "queries": self.query_counts(),
+                "lists": self.lists(),
+                "import_5000": self.rolled_back(self.import_leads),
+            }
+
+    def stage_ids(self):
+        Stage = self.env["crm.stage"]
+        if self.with_addon:
+            return [self.env.ref(f"crm_deal_phases.stage_{phase}").id for phase in PHASES]
+        stages = Stage.search([("name", "like", "Bench %")], order="sequence")
+        if not stages:
+            stages = Stage.create([{"name": f"Bench {phase}", "sequence": 100 + i} for i, phase in enumerate(PHASES)])
+        return stages.ids
+
+    def populate(self):
+        """N leads over the eight stages, the same in both databases, in one INSERT."""
+        Lead = self.env["crm.lead"]
+        if Lead.search_count([("name", "=like", "Bench lead %")]) >= self.leads:
+            return
+        extra_columns = ""
+        extra_values = ""
+        if self.with_addon:
+            extra_columns = """, contact_firstname, contact_lastname, is_inquiry_complete, is_gold_standard,
+                deal_phase, lost_reason_id, ko_reason_id"""
+            lost = self.env.ref("crm_deal_phases.lost_reason_no_budget").id
+            ko = self.env.ref("crm_deal_phases.ko_reason_wrong_industry").id
+            extra_values = f""", 'Erika', 'Muster ' || n, TRUE, TRUE,
+                (ARRAY{PHASES!r})[1 + n % 8], {lost}, {ko}"""
+        stages = "ARRAY[" + ",".join(map(str, self.stages)) + "]"
+        team = self.env.ref("sales_team.team_sales_department").id
+        company = self.env.company.id
+        self.cr.execute(
+            SQL(
+                f"""
+            INSERT INTO crm_lead (name, type, stage_id, team_id, company_id, user_id, active, probability,
+                                  automated_probability, priority, contact_name, phone, email_from,
+                                  date_last_stage_update, create_date, write_date, create_uid, write_uid
+                                  {extra_columns})
+            SELECT 'Bench lead ' || n, 'opportunity', ({stages})[1 + n % 8], {team}, {company}, 2, TRUE, 10,
+                   10, '0', 'Erika Muster ' || n, '+49 170 ' || n, 'lead' || n || '@example.com',
+                   now() - (n % 90) * interval '1 day', now(), now(), 1, 1
+                   {extra_values}
+              FROM generate_series(1, {self.leads}) AS n
+                """
+            )
+        )
+        if self.with_addon:
+            criteria = self.env["crm.qualification.criterion"].search([]).ids
+            self.cr.execute(
+                SQL(
+                    """
+                INSERT INTO crm_lead_qualification_criterion_rel (lead_id, criterion_id)
+                SELECT lead.id, criterion FROM crm_lead lead, unnest(%s::int[]) criterion
+                 WHERE lead.name LIKE 'Bench lead %%'
+                    """,
+                    criteria,
+                )
+            )
+            self.cr.execute(
+                SQL("UPDATE crm_lead SET last_call_date = now() - (id %% 30) * interval '1 day' WHERE id %% 3 = 0")
+            )
+        self.cr.execute(SQL("ANALYZE crm_lead"))
+
+    def rolled_back(self, measure):
+        result = measure()
+        self.cr.rollback()
+        self.env.invalidate_all()
+        return result
+
+    def leads_in_first_stage(self, limit):
+        return self.env["crm.lead"].search([("stage_id", "=", self.stages[0])], limit=limit, order="id")
+
+    def move(self, leads):
+        leads.write({"stage_id": self.stages[1]})
+        self.env.flush_all()
+
+    def batch_move(self):
+        def once():
+            leads = self.leads_in_first_stage(1000)
+            savepoint = self.cr.savepoint()
+            self.move(leads)
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+
+        once()  # warm the caches
+        return timed(once, self.repeat)
+
+    def single_moves(self):
+        def once():
+            leads = self.leads_in_first_stage(500)
+            savepoint = self.cr.savepoint()
+            for lead in leads:
+                self.move(lead)
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+
+        once()
+        return timed(once, max(2, self.repeat // 2))
+
+    def query_counts(self):
+        counts = {}
+        for size in (1, 100, 1000):
+            leads = self.leads_in_first_stage(size)
+            leads.mapped("stage_id")
+            savepoint = self.cr.savepoint()
+            before = self.cr.sql_log_count
+            self.move(leads)
+            counts[size] = self.cr.sql_log_count - before
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+        return counts
+
+    def lists(self):
+        Lead = self.env["crm.lead"]
+        results = {}
+        lists = dict(LIST_FIELDS) if self.with_addon else {}
+        lists["stock_pipeline"] = STOCK_PIPELINE
+        for name, (domain, order, fields) in lists.items():
+            spec = {field: {} for field in fields}
+
+            def first_page(domain=domain, order=order, spec=spec):
+                Lead.web_search_read(domain, spec, limit=80, order=order)
+                Lead.search_count(domain)
+                self.env.invalidate_all()
+
+            first_page()
+            query = Lead._search(domain, order=order, limit=80)
+            self.cr.execute(SQL("EXPLAIN %s", query.select()))
+            plan = "\n".join(row[0] for row in self.cr.fetchall())
+            results[name] = {**timed(first_page, self.repeat), "plan_uses_index": "Index" in plan, "plan": plan}
+
+        def kanban():
+            Lead.web_read_group([("type", "=", "opportunity")], ["stage_id"], ["expected_revenue:sum"])
+            self.env.invalidate_all()
+
+        kanban()
+        results["kanban_by_stage"] = timed(kanban, self.repeat)
+        return results
+
+    def import_leads(self):
+        stage_xmlid = self.env["crm.stage"].browse(self.stages[0])._ensure_xml_id()[self.stages[0]]
+
+        def once():
+            rows = [[f"Imported {i}", "Ida", f"Import {i}", f"+49 160 {i}", stage_xmlid] for i in range(5000)]
+            fields = ["name", "contact_firstname", "contact_lastname", "phone", "stage_id/id"]
+            if not self.with_addon:
+                rows = [[row[0], f"{row[1]} {row[2]}", row[3], row[4]] for row in rows]
+                fields = ["name", "contact_name", "phone", "stage_id/id"]
+            savepoint = self.cr.savepoint()
+            result = self.env["crm.lead"].load(fields, rows)
+            assert result["ids"] and len(result["ids"]) == 5000, result["messages"][:3]
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+
+        return timed(once, max(2, self.repeat // 2))
+
+
+GOALS = [
+    ("batch move of 1,000 leads", lambda r: r["batch_move_1000"]["median"], "ratio <= 1.10", 1.10),
+    ("500 single moves", lambda r: r["single_moves_500"]["median"], "ratio <= 1.15", 1.15),
+    ("import of 5,000 leads", lambda r: r["import_5000"]["median"], "ratio <= 1.20", 1.20),
+    ("kanban grouped by stage", lambda r: r["lists"]["kanban_by_stage"]["median"], "ratio <= 2", 2.0),
+]
+
+
+def report(stock, addon, leads):
+    rows = []
+    for label, get, goal, limit in GOALS:
+        stock_value, addon_value = get(stock), get(addon)
+        ratio = addon_value / stock_value
+        rows.append((label, f"{stock_value:.3f}s", f"{addon_value:.3f}s", f"{ratio:.2f}", goal, ratio <= limit))
+    for size in (1, 100, 1000):
+        extra = addon["queries"][size] - stock["queries"][size]
+        rows.append(
+            (
+                f"queries of a phase change ({size} leads)",
+                stock["queries"][size],
+                addon["queries"][size],
+                f"+{extra}",
+                "<= +3",
+                extra <= 3,
+            )
+        )
+    pipeline = addon["lists"]["stock_pipeline"]["median"]
+    for name in LIST_FIELDS:
+        value = addon["lists"][name]["median"]
+        ratio = value / pipeline
+        rows.append(
+            (
+                f"{name} list, first page + count",
+                f"{pipeline:.3f}s",
+                f"{value:.3f}s",
+                f"{ratio:.2f}",
+                "<= 2x stock pipeline list, index used",
+                ratio <= 2 and addon["lists"][name]["plan_uses_index"],
+            )
+        )
+    header = ("figure", "stock", "addon", "ratio", "goal", "met?")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [f"benchmark: {leads} leads"]
+    for row in [header, *rows]:
+        lines.append(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print("\n".join(lines))
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("config")
+    parser.add_argument("--leads", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", required=True)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
+    stock = Bench("bench_stock", False, args.leads, args.repeat).run()
+    addon = Bench("bench_addon", True, args.leads, args.repeat).run()
+    table = report(stock, addon, args.leads)
+    with open(args.json, "w", encoding="utf-8") as output:
+        json.dump({"leads": args.leads, "table": table, "stock": stock, "addon": addon}, output, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    main()
