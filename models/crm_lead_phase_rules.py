@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .deal_phase import ENTRY_PHASE, GOLD_STANDARD_PHASES, WON_PHASE, PhaseMove
 
@@ -50,7 +51,7 @@ class CrmLead(models.Model):
         if in_phase:
             in_phase._check_phase_creation()
             in_phase._log_phase_changes({})
-            in_phase._on_phase_entered()
+            in_phase._on_phase_entered({})
         return leads
 
     def write(self, vals):
@@ -69,7 +70,7 @@ class CrmLead(models.Model):
         if moved:
             moved._check_phase_requirements()
             moved._log_phase_changes(from_stages)
-            moved._on_phase_entered()
+            moved._on_phase_entered(from_stages)
         if "team_id" in vals:
             self._leave_phases_in_own_pipeline_teams()
         return res
@@ -274,11 +275,12 @@ class CrmLead(models.Model):
 
     def _log_phase_changes(self, from_stages):
         """Record the leads' move from from_stages ({lead id: stage}, empty on creation)
-        to their current stage: one insert for the whole batch."""
+        to their current stage. The log is written by the server only and has nothing to
+        compute, so it is one INSERT for the whole batch, without the ORM's create."""
         move = PhaseMove.from_env(self.env)
         Transition = self.env["crm.stage.transition"].sudo()
         now = fields.Datetime.now()
-        vals_list = []
+        rows = []
         for lead in self:
             from_stage = from_stages.get(lead.id, self.env["crm.stage"])
             from_phase = from_stage._phase_of() if from_stage else False
@@ -288,27 +290,47 @@ class CrmLead(models.Model):
             label = move.label if move and move.label else False
             if not label and from_phase and to_phase:
                 label = Transition._label(from_phase, to_phase)
-            vals_list.append(
-                {
-                    "lead_id": lead.id,
-                    "team_id": lead.team_id.id,
-                    "from_stage_id": from_stage.id,
-                    "to_stage_id": lead.stage_id.id,
-                    "from_phase": from_phase,
-                    "to_phase": to_phase,
-                    "transition_label": label,
-                    "reason": move.reason if move else False,
-                    "is_override": bool(move and move.override),
-                    "user_id": self.env.uid,
-                    "date": now,
-                }
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    lead.id,
+                    lead.company_id.id or None,
+                    lead.team_id.id or None,
+                    from_stage.id or None,
+                    lead.stage_id.id or None,
+                    from_phase or None,
+                    to_phase or None,
+                    label or None,
+                    (move.reason if move else None) or None,
+                    bool(move and move.override),
+                    self.env.uid,
+                    now,
+                    self.env.uid,
+                    now,
+                    self.env.uid,
+                    now,
+                )
             )
-        if vals_list:
-            self.env["crm.deal.phase.log"].sudo().create(vals_list)
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
+                       from_phase, to_phase, transition_label, reason, is_override, user_id, date,
+                       create_uid, create_date, write_uid, write_date)
+                VALUES %s
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        self.env["crm.deal.phase.log"].invalidate_model()
+        self.invalidate_recordset(["phase_log_ids"])
 
-    def _on_phase_entered(self):
-        """Called once per batch for the leads that just entered their current phase, on
-        every path; extensions add what a phase starts (e.g. the upsell opportunity)."""
+    def _on_phase_entered(self, from_stages):
+        """Called once per batch for the leads that just entered their current phase
+        (from_stages: {lead id: stage they left}, empty on creation), on every path;
+        extensions add what a move counts or starts (no-shows, the upsell opportunity)."""
 
     @api.model
     def _format_lead_lines(self, leads, describe):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CrmLead(models.Model):
@@ -31,40 +31,27 @@ class CrmLead(models.Model):
     postponed_count = fields.Integer("Postponements", readonly=True, copy=False)
     no_show_count = fields.Integer(
         "No-shows",
-        compute="_compute_phase_history_facts",
-        store=True,
+        readonly=True,
+        copy=False,
         help="First consultations the lead did not attend: a sign of missing personal suitability.",
     )
     needed_second_meeting = fields.Boolean(
-        "Needed a Second Consultation",
-        compute="_compute_phase_history_facts",
-        store=True,
-        help="The deal went through a Second consultation.",
+        "Needed a Second Consultation", readonly=True, copy=False, help="The deal went through a Second consultation."
     )
 
-    @api.depends("phase_log_ids.from_phase", "phase_log_ids.to_phase")
-    def _compute_phase_history_facts(self):
-        """Read from the phase log, the one record of what happened: a no-show is the
-        move from First consultation to Follow-up."""
-        stats = {}
-        real_ids = [lead_id for lead_id in self.ids if lead_id]
-        if real_ids:
-            rows = (
-                self.env["crm.deal.phase.log"]
-                .sudo()
-                ._read_group(
-                    [("lead_id", "in", real_ids), ("to_phase", "in", ("follow_up", "second_meeting"))],
-                    ["lead_id", "from_phase", "to_phase"],
-                    ["__count"],
-                )
+    # BUSINESS
+
+    def _on_phase_entered(self, from_stages):
+        """A move from First consultation to Follow-up is a no-show; entering Second
+        consultation marks the deal. Most moves touch neither, and cost nothing here."""
+        super()._on_phase_entered(from_stages)
+        no_shows = self.filtered(
+            lambda lead: (
+                lead.deal_phase == "follow_up" and from_stages.get(lead.id, lead.stage_id).deal_phase == "first_meeting"
             )
-            for lead, from_phase, to_phase, count in rows:
-                lead_stats = stats.setdefault(lead.id, {"no_show": 0, "second": False})
-                if to_phase == "second_meeting":
-                    lead_stats["second"] = True
-                elif from_phase == "first_meeting":
-                    lead_stats["no_show"] += count
-        for lead in self:
-            lead_stats = stats.get(lead.id, {})
-            lead.no_show_count = lead_stats.get("no_show", 0)
-            lead.needed_second_meeting = lead_stats.get("second", False)
+        )
+        for count, leads in no_shows._group_by_value("no_show_count").items():
+            leads.write({"no_show_count": count + 1})
+        second = self.filtered(lambda lead: lead.deal_phase == "second_meeting" and not lead.needed_second_meeting)
+        if second:
+            second.write({"needed_second_meeting": True})

@@ -38,11 +38,12 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _on_phase_entered(self):
-        super()._on_phase_entered()
-        auto = self.env["ir.config_parameter"].sudo().get_param(UPSELL_AUTO_PARAM)
+    def _on_phase_entered(self, from_stages):
+        super()._on_phase_entered(from_stages)
+        if not self.env["ir.config_parameter"].sudo().get_param(UPSELL_AUTO_PARAM):
+            return
         sold = self.filtered(lambda lead: lead.deal_phase == "sold" and not lead.upsell_lead_ids)
-        if sold and auto:
+        if sold:
             sold._create_upsell_opportunities(sold._upsell_team())
 
     @api.model

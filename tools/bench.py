@@ -94,7 +94,7 @@ class Bench:
             lost = self.env.ref("crm_deal_phases.lost_reason_no_budget").id
             ko = self.env.ref("crm_deal_phases.ko_reason_wrong_industry").id
             extra_values = f""", 'Erika', 'Muster ' || n, TRUE, TRUE,
-                (ARRAY{PHASES!r})[1 + n % 8], {lost}, {ko}"""
+                (ARRAY{PHASES!r})[1 + mod(n, 8)], {lost}, {ko}"""
         stages = "ARRAY[" + ",".join(map(str, self.stages)) + "]"
         team = self.env.ref("sales_team.team_sales_department").id
         company = self.env.company.id
@@ -105,9 +105,9 @@ class Bench:
                                   automated_probability, priority, contact_name, phone, email_from,
                                   date_last_stage_update, create_date, write_date, create_uid, write_uid
                                   {extra_columns})
-            SELECT 'Bench lead ' || n, 'opportunity', ({stages})[1 + n % 8], {team}, {company}, 2, TRUE, 10,
+            SELECT 'Bench lead ' || n, 'opportunity', ({stages})[1 + mod(n, 8)], {team}, {company}, 2, TRUE, 10,
                    10, '0', 'Erika Muster ' || n, '+49 170 ' || n, 'lead' || n || '@example.com',
-                   now() - (n % 90) * interval '1 day', now(), now(), 1, 1
+                   now() - mod(n, 90) * interval '1 day', now(), now(), 1, 1
                    {extra_values}
               FROM generate_series(1, {self.leads}) AS n
                 """
@@ -126,7 +126,7 @@ class Bench:
                 )
             )
             self.cr.execute(
-                SQL("UPDATE crm_lead SET last_call_date = now() - (id %% 30) * interval '1 day' WHERE id %% 3 = 0")
+                SQL("UPDATE crm_lead SET last_call_date = now() - mod(id, 30) * interval '1 day' WHERE mod(id, 3) = 0")
             )
         self.cr.execute(SQL("ANALYZE crm_lead"))
 
@@ -207,14 +207,14 @@ class Bench:
         return results
 
     def import_leads(self):
-        stage_xmlid = self.env["crm.stage"].browse(self.stages[0])._ensure_xml_id()[self.stages[0]]
+        stage_id = str(self.stages[0])
 
         def once():
-            rows = [[f"Imported {i}", "Ida", f"Import {i}", f"+49 160 {i}", stage_xmlid] for i in range(5000)]
-            fields = ["name", "contact_firstname", "contact_lastname", "phone", "stage_id/id"]
+            rows = [[f"Imported {i}", "Ida", f"Import {i}", f"+49 160 {i}", stage_id] for i in range(5000)]
+            fields = ["name", "contact_firstname", "contact_lastname", "phone", "stage_id/.id"]
             if not self.with_addon:
                 rows = [[row[0], f"{row[1]} {row[2]}", row[3], row[4]] for row in rows]
-                fields = ["name", "contact_name", "phone", "stage_id/id"]
+                fields = ["name", "contact_name", "phone", "stage_id/.id"]
             savepoint = self.cr.savepoint()
             result = self.env["crm.lead"].load(fields, rows)
             assert result["ids"] and len(result["ids"]) == 5000, result["messages"][:3]

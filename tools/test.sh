@@ -3,6 +3,7 @@
 #   1. a fresh database with Odoo's demo data, the addon installed with German loaded;
 #      Odoo's own runner (--test-enable, as Odoo.sh and OCA CI run it) on a second fresh database
 #      without demo data;
+#      then an upgrade (-u) and an uninstall of the addon on that database (tools/check_lifecycle.py);
 #   2. ruff on the addon's Python;
 #   3. pytest-odoo over tests/ (its closing "N passed" line is the verdict).
 # Exits non-zero on any failure; the cluster and its data are removed on exit.
@@ -48,6 +49,9 @@ say "Odoo's own runner: fresh database, install with --test-enable"
 odoo_cmd -c "$CONF" -d test_runner -i "$ADDON_NAME" --load-language=de_DE --test-enable \
     --test-tags "/$ADDON_NAME" --stop-after-init --http-port="${ODOO_TEST_PORT:-18069}" "${LOG_ARGS[@]}" \
     >&2 || die "Odoo's test runner reported failures (see above)"
+
+say "upgrade and uninstall for real, on the runner's database"
+"$PYTHON" "$ADDON_DIR/tools/check_lifecycle.py" "$CONF" test_runner >&2 || die "the lifecycle check failed (see above)"
 
 say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \

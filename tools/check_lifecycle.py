@@ -1,0 +1,99 @@
+"""Upgrade and uninstall for real, on a database that has the addon (run by tools/test.sh).
+
+    python3 tools/check_lifecycle.py ODOO_CONFIG DATABASE
+
+1. An admin renames a phase, edits and archives a transition and archives a criterion;
+   leads sit in several phases.
+2. `-u crm_deal_phases`: the edits are still there, nothing is duplicated.
+3. Uninstall: every lead is still there, each with a stage that exists.
+Exits non-zero with a message on the first broken promise.
+"""
+
+import subprocess
+import sys
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+
+def env_for(cr):
+    return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+
+
+def fail(message):
+    sys.exit(f"lifecycle check failed: {message}")
+
+
+def main(config, database):
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    with Registry(database).cursor() as cr:
+        env = env_for(cr)
+        env.ref("crm_deal_phases.stage_inquiry").name = "Neue Anfrage (umbenannt)"
+        env.ref("crm_deal_phases.transition_first_meeting_to_follow_up").write({"name": "Kam nicht", "active": False})
+        env.ref("crm_deal_phases.criterion_budget").active = False
+        criteria = env["crm.qualification.criterion"].search([])
+        for index, phase in enumerate(("inquiry", "follow_up", "first_meeting", "sold", "unqualified")):
+            env["crm.lead"].create(
+                {
+                    "name": f"Lifecycle {phase}",
+                    "contact_firstname": "Lea",
+                    "contact_lastname": f"Lauf {index}",
+                    "phone": "+49 170 5550000",
+                    "qualification_criterion_ids": [(6, 0, criteria.ids)],
+                    "ko_reason_id": env.ref("crm_deal_phases.ko_reason_wrong_industry").id,
+                    "stage_id": env.ref(f"crm_deal_phases.stage_{phase}").id,
+                }
+            )
+        counts = {
+            model: env[model].with_context(active_test=False).search_count([])
+            for model in ("crm.stage", "crm.stage.transition", "crm.qualification.criterion", "crm.ko.reason")
+        }
+        leads_before = env["crm.lead"].with_context(active_test=False).search_count([])
+        cr.commit()
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            config,
+            "-d",
+            database,
+            "-u",
+            "crm_deal_phases",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
+    with Registry.new(database).cursor() as cr:
+        env = env_for(cr)
+        if env.ref("crm_deal_phases.stage_inquiry").name != "Neue Anfrage (umbenannt)":
+            fail("the upgrade overwrote a renamed phase")
+        transition = env.ref("crm_deal_phases.transition_first_meeting_to_follow_up")
+        if transition.name != "Kam nicht" or transition.active:
+            fail("the upgrade overwrote an edited transition")
+        if env.ref("crm_deal_phases.criterion_budget").active:
+            fail("the upgrade re-activated an archived criterion")
+        for model, count in counts.items():
+            if env[model].with_context(active_test=False).search_count([]) != count:
+                fail(f"the upgrade duplicated or removed {model} records")
+        env["ir.module.module"].search([("name", "=", "crm_deal_phases")]).button_immediate_uninstall()
+
+    with Registry.new(database).cursor() as cr:
+        env = env_for(cr)
+        Lead = env["crm.lead"].with_context(active_test=False)
+        if Lead.search_count([]) != leads_before:
+            fail("the uninstall lost leads")
+        if Lead.search_count([("stage_id", "=", False)]):
+            fail("the uninstall left leads without a stage")
+        names = set(Lead.search([("name", "=like", "Lifecycle %")]).mapped("stage_id.name"))
+        if "Neue Anfrage (umbenannt)" not in names:
+            fail("the uninstall removed the phases' stages")
+    print(f"lifecycle: upgrade kept the admin's edits; uninstall kept {leads_before} leads, each with its stage")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
