@@ -276,52 +276,40 @@ class CrmLead(models.Model):
     def _log_phase_changes(self, from_stages):
         """Record the leads' move from from_stages ({lead id: stage}, empty on creation)
         to their current stage. The log is written by the server only and has nothing to
-        compute, so it is one INSERT for the whole batch, without the ORM's create."""
+        compute: one INSERT ... SELECT for the whole batch, the phases and the transition's
+        label (in the user's language) read by PostgreSQL."""
         move = PhaseMove.from_env(self.env)
-        Transition = self.env["crm.stage.transition"].sudo()
+        from_stage_ids = [from_stages[lead_id].id or None if lead_id in from_stages else None for lead_id in self.ids]
+        self.flush_recordset(["stage_id", "company_id", "team_id"])
         now = fields.Datetime.now()
-        rows = []
-        for lead in self:
-            from_stage = from_stages.get(lead.id, self.env["crm.stage"])
-            from_phase = from_stage._phase_of() if from_stage else False
-            to_phase = lead.stage_id._phase_of() if lead.stage_id else False
-            if not (from_phase or to_phase):
-                continue
-            label = move.label if move and move.label else False
-            if not label and from_phase and to_phase:
-                label = Transition._label(from_phase, to_phase)
-            rows.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    lead.id,
-                    lead.company_id.id or None,
-                    lead.team_id.id or None,
-                    from_stage.id or None,
-                    lead.stage_id.id or None,
-                    from_phase or None,
-                    to_phase or None,
-                    label or None,
-                    (move.reason if move else None) or None,
-                    bool(move and move.override),
-                    self.env.uid,
-                    now,
-                    self.env.uid,
-                    now,
-                    self.env.uid,
-                    now,
-                )
-            )
-        if not rows:
-            return
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
                        from_phase, to_phase, transition_label, reason, is_override, user_id, date,
                        create_uid, create_date, write_uid, write_date)
-                VALUES %s
+                SELECT lead.id, lead.company_id, lead.team_id, moves.from_stage_id, lead.stage_id,
+                       from_stage.deal_phase, to_stage.deal_phase,
+                       COALESCE(%(label)s, transition.name->>%(lang)s, transition.name->>'en_US'),
+                       %(reason)s, %(override)s, %(uid)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(lead_ids)s::int[], %(from_stage_ids)s::int[]) AS moves(lead_id, from_stage_id)
+                  JOIN crm_lead lead ON lead.id = moves.lead_id
+             LEFT JOIN crm_stage from_stage ON from_stage.id = moves.from_stage_id
+             LEFT JOIN crm_stage to_stage ON to_stage.id = lead.stage_id
+             LEFT JOIN crm_stage_transition transition
+                       ON transition.from_phase = from_stage.deal_phase
+                      AND transition.to_phase = to_stage.deal_phase
+                      AND transition.active
+                 WHERE from_stage.deal_phase IS NOT NULL OR to_stage.deal_phase IS NOT NULL
                 """,
-                SQL(", ").join(rows),
+                label=(move.label if move else None) or None,
+                lang=self.env.lang or "en_US",
+                reason=(move.reason if move else None) or None,
+                override=bool(move and move.override),
+                uid=self.env.uid,
+                now=now,
+                lead_ids=self.ids,
+                from_stage_ids=from_stage_ids,
             )
         )
         self.env["crm.deal.phase.log"].invalidate_model()

@@ -43,15 +43,20 @@ class CrmLead(models.Model):
 
     def _on_phase_entered(self, from_stages):
         """A move from First consultation to Follow-up is a no-show; entering Second
-        consultation marks the deal. Most moves touch neither, and cost nothing here."""
+        consultation marks the deal. Most moves touch neither and cost nothing here: the
+        phases come from the registry cache, not from the leads."""
         super()._on_phase_entered(from_stages)
-        no_shows = self.filtered(
-            lambda lead: (
-                lead.deal_phase == "follow_up" and from_stages.get(lead.id, lead.stage_id).deal_phase == "first_meeting"
-            )
-        )
-        for count, leads in no_shows._group_by_value("no_show_count").items():
+        phase_of = {stage_id: phase for phase, stage_id in self.env["crm.stage"]._phase_stage_ids().items()}
+        no_show_ids, second_ids = [], []
+        for lead in self:
+            to_phase = phase_of.get(lead.stage_id.id)
+            from_phase = phase_of.get(from_stages[lead.id].id) if lead.id in from_stages else None
+            if to_phase == "second_meeting":
+                second_ids.append(lead.id)
+            elif to_phase == "follow_up" and from_phase == "first_meeting":
+                no_show_ids.append(lead.id)
+        second = self.browse(second_ids)
+        for count, leads in self.browse(no_show_ids)._group_by_value("no_show_count").items():
             leads.write({"no_show_count": count + 1})
-        second = self.filtered(lambda lead: lead.deal_phase == "second_meeting" and not lead.needed_second_meeting)
         if second:
             second.write({"needed_second_meeting": True})
