@@ -280,7 +280,9 @@ class CrmLead(models.Model):
         label (in the user's language) read by PostgreSQL."""
         move = PhaseMove.from_env(self.env)
         from_stage_ids = [from_stages[lead_id].id or None if lead_id in from_stages else None for lead_id in self.ids]
-        self.flush_recordset(["stage_id", "company_id", "team_id"])
+        to_stage_ids = [lead.stage_id.id or None for lead in self]
+        # only what a stage change does not touch is read from the table: no early flush
+        self.flush_recordset(["company_id", "team_id"])
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
@@ -288,14 +290,15 @@ class CrmLead(models.Model):
                 INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
                        from_phase, to_phase, transition_label, reason, is_override, user_id, date,
                        create_uid, create_date, write_uid, write_date)
-                SELECT lead.id, lead.company_id, lead.team_id, moves.from_stage_id, lead.stage_id,
+                SELECT lead.id, lead.company_id, lead.team_id, moves.from_stage_id, moves.to_stage_id,
                        from_stage.deal_phase, to_stage.deal_phase,
                        COALESCE(%(label)s, transition.name->>%(lang)s, transition.name->>'en_US'),
                        %(reason)s, %(override)s, %(uid)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(lead_ids)s::int[], %(from_stage_ids)s::int[]) AS moves(lead_id, from_stage_id)
+                  FROM unnest(%(lead_ids)s::int[], %(from_stage_ids)s::int[], %(to_stage_ids)s::int[])
+                       AS moves(lead_id, from_stage_id, to_stage_id)
                   JOIN crm_lead lead ON lead.id = moves.lead_id
              LEFT JOIN crm_stage from_stage ON from_stage.id = moves.from_stage_id
-             LEFT JOIN crm_stage to_stage ON to_stage.id = lead.stage_id
+             LEFT JOIN crm_stage to_stage ON to_stage.id = moves.to_stage_id
              LEFT JOIN crm_stage_transition transition
                        ON transition.from_phase = from_stage.deal_phase
                       AND transition.to_phase = to_stage.deal_phase
@@ -310,6 +313,7 @@ class CrmLead(models.Model):
                 now=now,
                 lead_ids=self.ids,
                 from_stage_ids=from_stage_ids,
+                to_stage_ids=to_stage_ids,
             )
         )
         self.env["crm.deal.phase.log"].invalidate_model()
