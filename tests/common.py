@@ -94,6 +94,13 @@ class DealPhasesCase(TransactionCase):
         values["stage_id"] = cls.stages[phase].id
         return cls.env["crm.lead"].with_user(cls.user_manager).create(values).with_user(cls.env.user)
 
+    @classmethod
+    def create_upsell_team(cls):
+        """A team with a pipeline of its own (not the deal phases) and its one stage."""
+        team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
+        stage = cls.env["crm.stage"].create({"name": "Upsell offer", "sequence": 1, "team_ids": [(6, 0, team.ids)]})
+        return team, stage
+
     def phase_of(self, lead):
         lead.invalidate_recordset(["stage_id"])
         return lead.stage_id.deal_phase

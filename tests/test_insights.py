@@ -135,7 +135,7 @@ class TestCadenceCron(DealPhasesCase):
         self.assertEqual(len(planned.activity_ids), 1)
 
     def test_cron_leaves_teams_with_their_own_pipeline_alone(self):
-        upsell = self.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
+        upsell, _stage = self.create_upsell_team()
         lead = self.create_lead("follow_up")
         lead.team_id = upsell  # leaves the phases
         self.env["crm.lead"]._cron_deal_phase_cadence()
@@ -160,10 +160,7 @@ class TestUpsell(DealPhasesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.upsell_team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
-        cls.upsell_stage = cls.env["crm.stage"].create(
-            {"name": "Upsell offer", "sequence": 1, "team_ids": [(6, 0, cls.upsell_team.ids)]}
-        )
+        cls.upsell_team, cls.upsell_stage = cls.create_upsell_team()
         cls.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.upsell_team_id", cls.upsell_team.id)
 
     def test_upsell_only_from_sold(self):

@@ -14,10 +14,7 @@ class TestWorkLists(DealPhasesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.upsell_team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
-        cls.upsell_stage = cls.env["crm.stage"].create(
-            {"name": "Upsell offer", "sequence": 5, "team_ids": [(6, 0, cls.upsell_team.ids)]}
-        )
+        cls.upsell_team, cls.upsell_stage = cls.create_upsell_team()
         cls.by_phase = {phase: cls.create_lead(phase, name=f"List {phase}") for phase in PHASES}
         cls.upsell_lead = cls.env["crm.lead"].create({"name": "Upsell lead", "team_id": cls.upsell_team.id})
         cls.archived = cls.create_lead("follow_up", name="Archived follow-up")
@@ -117,10 +114,7 @@ class TestTeams(DealPhasesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.upsell_team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
-        cls.upsell_stage = cls.env["crm.stage"].create(
-            {"name": "Upsell offer", "sequence": 5, "team_ids": [(6, 0, cls.upsell_team.ids)]}
-        )
+        cls.upsell_team, cls.upsell_stage = cls.create_upsell_team()
 
     def test_existing_teams_use_the_phases(self):
         self.assertTrue(self.env.ref("sales_team.team_sales_department").use_deal_phases)
