@@ -46,7 +46,7 @@ class CrmLead(models.Model):
         consultation marks the deal. Most moves touch neither and cost nothing here: the
         phases come from the registry cache, not from the leads."""
         super()._on_phase_entered(from_stages)
-        phase_of = {stage_id: phase for phase, stage_id in self.env["crm.stage"]._phase_stage_ids().items()}
+        phase_of = self.env["crm.stage"]._stage_phases()
         no_show_ids, second_ids = [], []
         for lead in self:
             to_phase = phase_of.get(lead.stage_id.id)

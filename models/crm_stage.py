@@ -52,6 +52,11 @@ class CrmStage(models.Model):
         return {row["deal_phase"]: row["id"] for row in rows}
 
     @api.model
+    def _stage_phases(self):
+        """{stage id: phase code}, the same cache read the other way."""
+        return {stage_id: phase for phase, stage_id in self._phase_stage_ids().items()}
+
+    @api.model
     def _get_phase_stage(self, phase):
         return self.browse(self._phase_stage_ids().get(phase))
 
@@ -63,4 +68,4 @@ class CrmStage(models.Model):
     def _phase_of(self):
         """The phase code of this stage (one or none), without a query once cached."""
         self.ensure_one()
-        return next((phase for phase, stage_id in self._phase_stage_ids().items() if stage_id == self.id), False)
+        return self._stage_phases().get(self.id, False)

@@ -95,6 +95,14 @@ class DealPhasesCase(TransactionCase):
         return cls.env["crm.lead"].with_user(cls.user_manager).create(values).with_user(cls.env.user)
 
     @classmethod
+    def ensure_german(cls):
+        """German active with the addon's translations, whatever the database was installed with."""
+        env = cls.env(su=True)
+        if not env["res.lang"]._lang_get("de_DE"):
+            env["res.lang"]._activate_lang("de_DE")
+            env["ir.module.module"].search([("name", "=", "crm_deal_phases")])._update_translations(["de_DE"])
+
+    @classmethod
     def create_upsell_team(cls):
         """A team with a pipeline of its own (not the deal phases) and its one stage."""
         team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})

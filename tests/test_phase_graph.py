@@ -33,9 +33,7 @@ class TestPhaseSeed(DealPhasesCase):
         self.assertEqual(won, self.stages["sold"])
 
     def test_german_stage_names(self):
-        if not self.env["res.lang"]._lang_get("de_DE"):
-            self.env["res.lang"]._activate_lang("de_DE")
-            self.env["ir.module.module"].search([("name", "=", "crm_deal_phases")])._update_translations(["de_DE"])
+        self.ensure_german()
         names = [self.env.ref(xmlid).with_context(lang="de_DE").name for xmlid in STAGE_XMLIDS.values()]
         self.assertEqual(
             names,
@@ -198,8 +196,7 @@ class TestPhaseRequirements(DealPhasesCase):
 
     @users("dp_setter")
     def test_error_in_german(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"].sudo().search([("name", "=", "crm_deal_phases")])._update_translations(["de_DE"])
+        self.ensure_german()
         lead = self.create_lead("inquiry", name="Bäckerei Huber").with_env(self.env(context={"lang": "de_DE"}))
         with self.assertRaises(UserError) as error:
             lead.write({"stage_id": self.stages["sold"].id})

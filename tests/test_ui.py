@@ -13,9 +13,7 @@ class TestBoardInBrowser(HttpCase, DealPhasesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.env["res.lang"]._lang_get("de_DE"):
-            cls.env["res.lang"]._activate_lang("de_DE")
-            cls.env["ir.module.module"].search([("name", "=", "crm_deal_phases")])._update_translations(["de_DE"])
+        cls.ensure_german()
         cls.user_setter.write({"password": "dp_setter_pw", "lang": "de_DE"})
         cls.user_closer.write({"password": "dp_closer_pw", "lang": "de_DE"})
 
