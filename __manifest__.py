@@ -1,6 +1,6 @@
 {
     "name": "CRM Deal Phases",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "summary": "Eight documented deal phases as the CRM pipeline, with an enforced phase graph",
     "description": """

@@ -8,6 +8,17 @@ from .deal_phase import ENTRY_PHASE, GOLD_STANDARD_PHASES, WON_PHASE, PhaseMove
 
 # Refusal messages list at most this many leads, then say how many more were refused.
 MAX_LEADS_IN_MESSAGE = 10
+# What _log_phase_changes reads from each moved lead, one array per column.
+LOG_COLUMNS = (
+    "lead_id",
+    "company_id",
+    "team_id",
+    "from_stage_id",
+    "to_stage_id",
+    "from_phase",
+    "to_phase",
+    "transition_label",
+)
 
 
 class CrmLead(models.Model):
@@ -18,7 +29,7 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     # Phase
-    deal_phase = fields.Selection(related="stage_id.deal_phase", store=True, index=True)
+    deal_phase = fields.Selection(related="stage_id.deal_phase")
     phase_log_ids = fields.One2many("crm.deal.phase.log", "lead_id", "Phase History", readonly=True)
 
     @api.depends("team_id", "type")
@@ -57,20 +68,22 @@ class CrmLead(models.Model):
     def write(self, vals):
         if not {"stage_id", "team_id", "type"} & vals.keys():
             return super().write(vals)
-        from_stages = {lead.id: lead.stage_id for lead in self}
+        # stage ids, not records: the checks below work on plain values, whatever the batch size
+        from_stage_ids = {lead.id: lead.stage_id.id for lead in self}
         if "stage_id" in vals:
             target = self.env["crm.stage"].browse(vals["stage_id"])
-            self.filtered(lambda lead: lead.stage_id != target)._check_phase_moves(target)
+            moved = self.browse([lead_id for lead_id, stage_id in from_stage_ids.items() if stage_id != target.id])
+            moved._check_phase_moves(target, from_stage_ids)
         res = super().write(vals)
-        moved = self.filtered(lambda lead: lead.stage_id != from_stages[lead.id])
-        if moved and "stage_id" not in vals:
+        if "stage_id" not in vals:
             # crm recomputed the stage after a team change: the same graph judges it
+            moved = self.filtered(lambda lead: lead.stage_id.id != from_stage_ids[lead.id])
             for stage, leads in moved.grouped("stage_id").items():
-                leads._check_phase_moves(stage, from_stages)
+                leads._check_phase_moves(stage, from_stage_ids)
         if moved:
             moved._check_phase_requirements()
-            moved._log_phase_changes(from_stages)
-            moved._on_phase_entered(from_stages)
+            moved._log_phase_changes(from_stage_ids)
+            moved._on_phase_entered(from_stage_ids)
         if "team_id" in vals:
             self._leave_phases_in_own_pipeline_teams()
         return res
@@ -161,34 +174,41 @@ class CrmLead(models.Model):
                 )
         self._check_phase_requirements()
 
-    def _check_phase_moves(self, target, from_stages=None):
+    def _check_phase_moves(self, target, from_stage_ids=None):
         """Refuse the whole batch when any lead may not move from its stage (or the one in
-        from_stages, {lead id: stage}) to target. Uses cached lookups only, so the cost
-        does not grow with the batch."""
+        from_stage_ids, {lead id: stage id}) to target. Each distinct origin is judged once,
+        from cached lookups, so the cost does not grow with the batch."""
         move = PhaseMove.from_env(self.env)
         if not self or (move and move.override):
             return
-        from_stages = from_stages or {}
+        if from_stage_ids is None:
+            from_stage_ids = {lead.id: lead.stage_id.id for lead in self}
+        stage_phases = self.env["crm.stage"]._stage_phases()
+        to_phase = stage_phases.get(target.id)
+        allowed_origins = {
+            stage_id
+            for stage_id in {from_stage_ids[lead_id] for lead_id in self.ids}
+            if self._is_phase_move_allowed(stage_phases.get(stage_id), to_phase, move)
+        }
+        refused = self.browse([lead_id for lead_id in self.ids if from_stage_ids[lead_id] not in allowed_origins])
+        if refused:
+            refused._raise_refused_moves(target, from_stage_ids)
+
+    @api.model
+    def _is_phase_move_allowed(self, from_phase, to_phase, move=None):
+        """The graph's verdict on one move between phases (False: a stage outside them)."""
+        if from_phase:
+            if not to_phase:
+                return bool(move and move.leaving_phases)
+            return self.env["crm.stage.transition"]._is_allowed(from_phase, to_phase)
+        return not to_phase or to_phase == ENTRY_PHASE
+
+    def _raise_refused_moves(self, target, from_stage_ids):
         Stage = self.env["crm.stage"]
         Transition = self.env["crm.stage.transition"]
-        to_phase = target._phase_of() if target else False
-        refused = self.browse()
-        for lead in self:
-            from_stage = from_stages.get(lead.id, lead.stage_id)
-            from_phase = from_stage._phase_of() if from_stage else False
-            if from_phase and not to_phase and move and move.leaving_phases:
-                allowed = True
-            elif from_phase:
-                allowed = bool(to_phase) and Transition._is_allowed(from_phase, to_phase)
-            else:
-                allowed = not to_phase or to_phase == ENTRY_PHASE
-            if not allowed:
-                refused |= lead
-        if not refused:
-            return
 
         def describe(lead):
-            from_stage = from_stages.get(lead.id, lead.stage_id)
+            from_stage = Stage.browse(from_stage_ids[lead.id])
             from_phase = from_stage._phase_of() if from_stage else False
             if from_phase:
                 allowed_stages = Stage._get_phase_stages(Transition._allowed_targets().get(from_phase, ()))
@@ -205,7 +225,7 @@ class CrmLead(models.Model):
         raise UserError(
             self.env._(
                 "This phase change is not allowed by the deal phase graph; nothing was changed.\n%s",
-                self._format_lead_lines(refused, describe),
+                self._format_lead_lines(self, describe),
             )
         )
 
@@ -237,21 +257,23 @@ class CrmLead(models.Model):
     def _check_phase_requirements(self):
         """Each phase's data, checked on the leads as they are after the write, so one
         write that brings the new stage with its data passes."""
+        stage_phases = self.env["crm.stage"]._stage_phases()
         problems = []
-        for lead in self:
-            phase = lead.stage_id._phase_of() if lead.stage_id else False
+        for stage, leads in self.grouped("stage_id").items():
+            phase = stage_phases.get(stage.id)
             if not phase:
                 continue
-            missing = lead._missing_phase_data(phase)
-            if missing:
-                problems.append(
-                    self.env._(
-                        '"%(lead)s" cannot be in %(phase)s without %(missing)s.',
-                        lead=lead.display_name,
-                        phase=lead.stage_id.name,
-                        missing=", ".join(missing),
+            for lead in leads:
+                missing = lead._missing_phase_data(phase)
+                if missing:
+                    problems.append(
+                        self.env._(
+                            '"%(lead)s" cannot be in %(phase)s without %(missing)s.',
+                            lead=lead.display_name,
+                            phase=stage.name,
+                            missing=", ".join(missing),
+                        )
                     )
-                )
         if problems:
             raise UserError(
                 self.env._(
@@ -263,7 +285,7 @@ class CrmLead(models.Model):
         """What this lead lacks to be in phase: one home for the phases' requirements."""
         self.ensure_one()
         missing = []
-        if phase != ENTRY_PHASE:
+        if phase != ENTRY_PHASE and not self.is_inquiry_complete:
             missing += self._missing_inquiry_data()
         if phase in GOLD_STANDARD_PHASES and not self.is_gold_standard:
             missing.append(self.env._("the gold standard (every qualification criterion met)"))
@@ -273,55 +295,56 @@ class CrmLead(models.Model):
             missing.append(self.env._("a KO reason"))
         return missing
 
-    def _log_phase_changes(self, from_stages):
-        """Record the leads' move from from_stages ({lead id: stage}, empty on creation)
+    def _log_phase_changes(self, from_stage_ids):
+        """Record the leads' move from from_stage_ids ({lead id: stage id}, empty on creation)
         to their current stage. The log is written by the server only and has nothing to
-        compute: one INSERT ... SELECT for the whole batch, the phases and the transition's
-        label (in the user's language) read by PostgreSQL."""
+        compute, so it skips the ORM: one plain INSERT for the whole batch, the phases and
+        the transition's label (in the user's language) taken from the registry caches: no
+        join to plan on every drag and drop."""
+        stage_phases = self.env["crm.stage"]._stage_phases()
+        labels = self.env["crm.stage.transition"]._labels()
         move = PhaseMove.from_env(self.env)
-        from_stage_ids = [from_stages[lead_id].id or None if lead_id in from_stages else None for lead_id in self.ids]
-        to_stage_ids = [lead.stage_id.id or None for lead in self]
-        # only what a stage change does not touch is read from the table: no early flush
-        self.flush_recordset(["company_id", "team_id"])
-        now = fields.Datetime.now()
+        columns = {name: [] for name in LOG_COLUMNS}
+        for lead in self:
+            from_stage_id = from_stage_ids.get(lead.id) or None
+            to_stage_id = lead.stage_id.id or None
+            from_phase, to_phase = stage_phases.get(from_stage_id), stage_phases.get(to_stage_id)
+            if not (from_phase or to_phase):
+                continue
+            columns["lead_id"].append(lead.id)
+            columns["company_id"].append(lead.company_id.id or None)
+            columns["team_id"].append(lead.team_id.id or None)
+            columns["from_stage_id"].append(from_stage_id)
+            columns["to_stage_id"].append(to_stage_id)
+            columns["from_phase"].append(from_phase)
+            columns["to_phase"].append(to_phase)
+            columns["transition_label"].append((move and move.label) or labels.get((from_phase, to_phase)))
+        if not columns["lead_id"]:
+            return
+        # one array per column: the statement is the same for 1 or 10,000 rows
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
-                       from_phase, to_phase, transition_label, reason, is_override, user_id, date,
-                       create_uid, create_date, write_uid, write_date)
-                SELECT lead.id, lead.company_id, lead.team_id, moves.from_stage_id, moves.to_stage_id,
-                       from_stage.deal_phase, to_stage.deal_phase,
-                       COALESCE(%(label)s, transition.name->>%(lang)s, transition.name->>'en_US'),
-                       %(reason)s, %(override)s, %(uid)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(lead_ids)s::int[], %(from_stage_ids)s::int[], %(to_stage_ids)s::int[])
-                       AS moves(lead_id, from_stage_id, to_stage_id)
-                  JOIN crm_lead lead ON lead.id = moves.lead_id
-             LEFT JOIN crm_stage from_stage ON from_stage.id = moves.from_stage_id
-             LEFT JOIN crm_stage to_stage ON to_stage.id = moves.to_stage_id
-             LEFT JOIN crm_stage_transition transition
-                       ON transition.from_phase = from_stage.deal_phase
-                      AND transition.to_phase = to_stage.deal_phase
-                      AND transition.active
-                 WHERE from_stage.deal_phase IS NOT NULL OR to_stage.deal_phase IS NOT NULL
+                       from_phase, to_phase, transition_label, reason, is_override, user_id, date)
+                SELECT moves.*, %(reason)s, %(override)s, %(uid)s, %(now)s
+                  FROM unnest(%(lead_id)s::int[], %(company_id)s::int[], %(team_id)s::int[],
+                              %(from_stage_id)s::int[], %(to_stage_id)s::int[], %(from_phase)s::varchar[],
+                              %(to_phase)s::varchar[], %(transition_label)s::varchar[]) AS moves
                 """,
-                label=(move.label if move else None) or None,
-                lang=self.env.lang or "en_US",
                 reason=(move.reason if move else None) or None,
                 override=bool(move and move.override),
                 uid=self.env.uid,
-                now=now,
-                lead_ids=self.ids,
-                from_stage_ids=from_stage_ids,
-                to_stage_ids=to_stage_ids,
+                now=fields.Datetime.now(),
+                **columns,
             )
         )
-        self.env["crm.deal.phase.log"].invalidate_model()
+        # no log record is in the cache yet: only the leads' list of entries is stale
         self.invalidate_recordset(["phase_log_ids"])
 
-    def _on_phase_entered(self, from_stages):
+    def _on_phase_entered(self, from_stage_ids):
         """Called once per batch for the leads that just entered their current phase
-        (from_stages: {lead id: stage they left}, empty on creation), on every path;
+        (from_stage_ids: {lead id: id of the stage they left}, empty on creation), on every path;
         extensions add what a move counts or starts (no-shows, the upsell opportunity)."""
 
     @api.model

@@ -32,10 +32,9 @@ class CrmLead(models.Model):
         "Gold Standard",
         compute="_compute_is_gold_standard",
         store=True,
-        index=True,
         help="Every active gold-standard criterion is met.",
     )
-    ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason", index="btree_not_null", tracking=True, copy=False)
+    ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason", tracking=True, copy=False)
 
     @api.depends("partner_id", "contact_firstname", "contact_lastname")
     def _compute_contact_name(self):

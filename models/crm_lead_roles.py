@@ -41,22 +41,22 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _on_phase_entered(self, from_stages):
+    def _on_phase_entered(self, from_stage_ids):
         """A move from First consultation to Follow-up is a no-show; entering Second
         consultation marks the deal. Most moves touch neither and cost nothing here: the
         phases come from the registry cache, not from the leads."""
-        super()._on_phase_entered(from_stages)
+        super()._on_phase_entered(from_stage_ids)
         phase_of = self.env["crm.stage"]._stage_phases()
         no_show_ids, second_ids = [], []
         for lead in self:
             to_phase = phase_of.get(lead.stage_id.id)
-            from_phase = phase_of.get(from_stages[lead.id].id) if lead.id in from_stages else None
+            from_phase = phase_of.get(from_stage_ids.get(lead.id))
             if to_phase == "second_meeting":
                 second_ids.append(lead.id)
             elif to_phase == "follow_up" and from_phase == "first_meeting":
                 no_show_ids.append(lead.id)
-        second = self.browse(second_ids)
-        for count, leads in self.browse(no_show_ids)._group_by_value("no_show_count").items():
-            leads.write({"no_show_count": count + 1})
-        if second:
-            second.write({"needed_second_meeting": True})
+        if no_show_ids:
+            for count, leads in self.browse(no_show_ids)._group_by_value("no_show_count").items():
+                leads.write({"no_show_count": count + 1})
+        if second_ids:
+            self.browse(second_ids).write({"needed_second_meeting": True})

@@ -38,8 +38,8 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _on_phase_entered(self, from_stages):
-        super()._on_phase_entered(from_stages)
+    def _on_phase_entered(self, from_stage_ids):
+        super()._on_phase_entered(from_stage_ids)
         if not self.env["ir.config_parameter"].sudo().get_param(UPSELL_AUTO_PARAM):
             return
         sold = self.filtered(lambda lead: lead.deal_phase == "sold" and not lead.upsell_lead_ids)

@@ -52,8 +52,9 @@ class CrmStage(models.Model):
         return {row["deal_phase"]: row["id"] for row in rows}
 
     @api.model
+    @tools.ormcache()
     def _stage_phases(self):
-        """{stage id: phase code}, the same cache read the other way."""
+        """{stage id: phase code}, the same mapping read the other way (read on every move)."""
         return {stage_id: phase for phase, stage_id in self._phase_stage_ids().items()}
 
     @api.model

@@ -59,6 +59,12 @@ class CrmStageTransition(models.Model):
         self.env.registry.clear_cache()
         return res
 
+    def _update_field_translations(self, field_name, translations, *args, **kwargs):
+        # a label translated from the form's language dialog does not go through write
+        res = super()._update_field_translations(field_name, translations, *args, **kwargs)
+        self.env.registry.clear_cache()
+        return res
+
     # BUSINESS
 
     @api.model

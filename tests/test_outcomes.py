@@ -51,6 +51,24 @@ class TestOutcomeActions(DealPhasesCase):
         entry = self.log_of(lead)[-1]
         self.assertEqual((entry.from_phase, entry.to_phase, entry.transition_label), ("first_meeting", "sold", "Sold"))
 
+    def test_relabelled_outcome_is_logged_with_the_new_label_in_each_language(self):
+        """The log takes labels from a registry cache: an admin's rename, in English or
+        through the German translation dialog, reaches the next move."""
+        self.ensure_german()
+        transition = self.env.ref("crm_deal_phases.transition_first_meeting_to_sold")
+        leads = [self.create_lead("first_meeting", user_id=self.user_closer.id) for _i in range(4)]
+
+        def sell(lead, lang):
+            lead.with_user(self.user_closer).with_context(lang=lang).write({"stage_id": self.stages["sold"].id})
+            return self.log_of(lead)[-1].transition_label
+
+        self.assertEqual(sell(leads[0], "de_DE"), "Verkauft")
+        transition.with_user(self.user_manager).update_field_translations("name", {"de_DE": "Unterschrieben"})
+        self.assertEqual(sell(leads[1], "de_DE"), "Unterschrieben")
+        self.assertEqual(sell(leads[2], "en_US"), "Sold")
+        transition.with_user(self.user_manager).with_context(lang="en_US").name = "Signed"
+        self.assertEqual(sell(leads[3], "en_US"), "Signed")
+
     @users("dp_closer")
     def test_no_show_goes_to_follow_up_and_counts(self):
         lead = self.create_lead("first_meeting", user_id=self.user_closer.id).with_env(self.env)
@@ -299,3 +317,87 @@ class TestOutcomeQueryBudget(DealPhasesCase):
             )
             self.env.flush_all()
         self.assertEqual(self.meeting.deal_phase, "sold")
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestServerActionQueryBudget(DealPhasesCase):
+    """Each server action on 100 leads, run as the list view runs it: a fixed number of
+    queries, whatever the selection's size (a first run on two leads warms the caches)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        create = cls.env["crm.lead"].with_user(cls.user_manager).create
+        cls.leads = {
+            (phase, size): create(
+                [cls.complete_vals(name=f"{phase} {size} {i}", stage_id=cls.stages[phase].id) for i in range(size)]
+            )
+            for phase in ("inquiry", "follow_up", "not_sold")
+            for size in (2, 100)
+        }
+
+    def run_action(self, xmlid, leads):
+        """The server action on leads as the setter would start it from the list."""
+        action = self.env.ref(xmlid).with_user(self.user_setter)
+        context = {"active_model": "crm.lead", "active_ids": leads.ids, "tracking_disable": True}
+        result = action.with_context(**context).run()
+        self.env.flush_all()
+        return result
+
+    def apply_wizard(self, xmlid, leads, **values):
+        """Server actions that need an answer open a wizard: open it, fill it in, apply it."""
+        action = self.run_action(xmlid, leads)
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.user_setter)
+            .with_context(**action["context"], tracking_disable=True)
+            .create(values)
+        )
+        wizard.action_apply()
+        self.env.flush_all()
+
+    def assert_budget(self, budget, run, phase):
+        run(self.leads[phase, 2])
+        self.env.invalidate_all()
+        with self.assertQueryCount(budget):
+            run(self.leads[phase, 100])
+
+    def test_log_goodwill_call(self):
+        self.assert_budget(
+            15, lambda leads: self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", leads), "follow_up"
+        )
+        self.assertEqual(set(self.leads["follow_up", 100].mapped("call_count")), {1})
+
+    def test_add_strike(self):
+        self.assert_budget(
+            18,
+            lambda leads: self.apply_wizard("crm_deal_phases.crm_lead_action_add_strike", leads, reason="No answer"),
+            "follow_up",
+        )
+        self.assertEqual(set(self.leads["follow_up", 100].mapped("strike_count")), {1})
+
+    def test_start_closer_follow_up(self):
+        self.assert_budget(
+            15,
+            lambda leads: self.run_action("crm_deal_phases.crm_lead_action_start_closer_follow_up", leads),
+            "not_sold",
+        )
+        self.assertEqual(len(self.leads["not_sold", 100].activity_ids), 100)
+
+    def test_move_to_follow_up(self):
+        self.assert_budget(
+            17,
+            lambda leads: self.run_action("crm_deal_phases.crm_lead_action_move_to_follow_up", leads),
+            "inquiry",
+        )
+        self.assertEqual(set(self.leads["inquiry", 100].mapped("deal_phase")), {"follow_up"})
+
+    def test_mark_unqualified(self):
+        self.assert_budget(
+            20,
+            lambda leads: self.apply_wizard(
+                "crm_deal_phases.crm_lead_action_mark_unqualified", leads, ko_reason_id=self.ko_reason.id
+            ),
+            "follow_up",
+        )
+        self.assertEqual(set(self.leads["follow_up", 100].mapped("deal_phase")), {"unqualified"})
