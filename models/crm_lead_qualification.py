@@ -8,9 +8,9 @@ class CrmLead(models.Model):
 
     _inherit = "crm.lead"
 
-    # Inquiry
-    contact_firstname = fields.Char("First Name", tracking=True)
-    contact_lastname = fields.Char("Last Name", tracking=True)
+    # Inquiry (not tracked themselves: crm tracks the contact name they make up)
+    contact_firstname = fields.Char("First Name")
+    contact_lastname = fields.Char("Last Name")
     contact_name = fields.Char(compute="_compute_contact_name", store=True, readonly=False)
     questionnaire = fields.Text("Questionnaire", help="Answers of the inquiry's questionnaire (optional).")
     is_inquiry_complete = fields.Boolean(
