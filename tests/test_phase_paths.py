@@ -153,10 +153,10 @@ class TestPhasePaths(DealPhasesCase):
 class TestPhaseQueryBudget(DealPhasesCase):
     """A phase change costs the same number of queries for 1 lead as for 100."""
 
-    # Measured on a fresh database with demo data: 16 queries for 1 lead, 12 for 100 (caches
-    # warm; one less on a long-lived one). Stock crm needs one less for the same write between
-    # two stages without a phase: the log INSERT (the graph and requirement checks read
-    # registry caches and the leads' cached fields).
+    # Measured on a fresh database with demo data: 16 queries for 1 lead, fewer for 100 (caches
+    # warm; one less again on a long-lived database). Stock crm needs one less for the same
+    # write between two stages without a phase: the log INSERT (the graph and requirement
+    # checks read registry caches and the leads' cached fields).
     PHASE_CHANGE_BUDGET = 16
 
     @classmethod
