@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .deal_phase import PhaseMove
+from .deal_phase import ENTRY_PHASE, PhaseMove
 
 # Targets whose wizard always asks something: the meeting date, the not-sold or KO reason.
 PHASES_ASKING_ON_ENTRY = frozenset({"first_meeting", "second_meeting", "not_sold", "unqualified"})
@@ -43,7 +43,7 @@ class CrmLead(models.Model):
             if phase:
                 targets = Stage._get_phase_stages(lead.available_transition_ids.mapped("to_phase"))
             else:
-                targets = unphased | Stage._get_phase_stages(["inquiry"])
+                targets = unphased | Stage._get_phase_stages([ENTRY_PHASE])
             lead.allowed_stage_ids = lead.stage_id | targets
 
     # ORM

@@ -8,7 +8,7 @@ from .deal_phase import ENTRY_PHASE, GOLD_STANDARD_PHASES, WON_PHASE, PhaseMove
 
 # Refusal messages list at most this many leads, then say how many more were refused.
 MAX_LEADS_IN_MESSAGE = 10
-# What _log_phase_changes reads from each moved lead, one array per column.
+# The columns _log_phase_changes fills from each moved lead, one array per column.
 LOG_COLUMNS = (
     "lead_id",
     "company_id",
@@ -182,15 +182,13 @@ class CrmLead(models.Model):
                 )
         self._check_phase_requirements()
 
-    def _check_phase_moves(self, target, from_stage_ids=None):
-        """Refuse the whole batch when any lead may not move from its stage (or the one in
-        from_stage_ids, {lead id: stage id}) to target. Each distinct origin is judged once,
-        from cached lookups, so the cost does not grow with the batch."""
+    def _check_phase_moves(self, target, from_stage_ids):
+        """Refuse the whole batch when any lead may not move from the stage it had
+        (from_stage_ids, {lead id: stage id}) to target. Each distinct origin is judged
+        once, from cached lookups, so the cost does not grow with the batch."""
         move = PhaseMove.from_env(self.env)
         if not self or (move and move.override):
             return
-        if from_stage_ids is None:
-            from_stage_ids = {lead.id: lead.stage_id.id for lead in self}
         stage_phases = self.env["crm.stage"]._stage_phases()
         to_phase = stage_phases.get(target.id)
         allowed_origins = {
@@ -312,23 +310,18 @@ class CrmLead(models.Model):
         stage_phases = self.env["crm.stage"]._stage_phases()
         labels = self.env["crm.stage.transition"]._labels()
         move = PhaseMove.from_env(self.env)
-        columns = {name: [] for name in LOG_COLUMNS}
+        rows = []
         for lead in self:
             from_stage_id = from_stage_ids.get(lead.id) or None
             to_stage_id = lead.stage_id.id or None
             from_phase, to_phase = stage_phases.get(from_stage_id), stage_phases.get(to_stage_id)
-            if not (from_phase or to_phase):
-                continue
-            columns["lead_id"].append(lead.id)
-            columns["company_id"].append(lead.company_id.id or None)
-            columns["team_id"].append(lead.team_id.id or None)
-            columns["from_stage_id"].append(from_stage_id)
-            columns["to_stage_id"].append(to_stage_id)
-            columns["from_phase"].append(from_phase)
-            columns["to_phase"].append(to_phase)
-            columns["transition_label"].append((move and move.label) or labels.get((from_phase, to_phase)))
-        if not columns["lead_id"]:
+            if from_phase or to_phase:
+                label = (move and move.label) or labels.get((from_phase, to_phase))
+                company_id, team_id = lead.company_id.id or None, lead.team_id.id or None
+                rows.append((lead.id, company_id, team_id, from_stage_id, to_stage_id, from_phase, to_phase, label))
+        if not rows:
             return
+        columns = dict(zip(LOG_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
         for name in INT_LOG_COLUMNS:
             columns[name] = _int_array_literal(columns[name])
         # one array per column: the statement is the same for 1 or 10,000 rows

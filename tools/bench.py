@@ -172,8 +172,9 @@ class Bench:
             )
         self.cr.execute(SQL("ANALYZE crm_lead"))
 
-    def leads_in_first_stage(self, limit):
-        return self.env["crm.lead"].search([("stage_id", "=", self.stages[0])], limit=limit, order="id")
+    def leads_in_first_stage(self, limit, env=None):
+        env = env or self.env
+        return env["crm.lead"].search([("stage_id", "=", self.stages[0])], limit=limit, order="id")
 
     def move(self, leads):
         leads.write({"stage_id": self.stages[1]})
@@ -205,14 +206,11 @@ class Bench:
 
         return once
 
-    def leads_to_move(self, env, limit):
-        return env["crm.lead"].search([("stage_id", "=", self.stages[0])], limit=limit, order="id")
-
     def batch_move(self):
         """A mass edit of 1,000 leads from the list: one write."""
 
         def moves(env):
-            self.leads_to_move(env, 1000).write({"stage_id": self.stages[1]})
+            self.leads_in_first_stage(1000, env).write({"stage_id": self.stages[1]})
             self.cr.flush()
 
         return self.as_request(moves)
@@ -221,7 +219,7 @@ class Bench:
         """What drag and drop does: one write (and one request) per lead."""
 
         def moves(env):
-            for lead in self.leads_to_move(env, 500):
+            for lead in self.leads_in_first_stage(500, env):
                 lead.write({"stage_id": self.stages[1]})
                 self.cr.flush()
 
