@@ -1,18 +1,12 @@
 {
     "name": "CRM Deal Phases",
-    "version": "19.0.1.1.0",
+    "version": "19.0.2.0.0",
     "category": "Sales/CRM",
     "summary": "Eight documented deal phases as the CRM pipeline, with an enforced phase graph",
-    "description": """
-Turns a sales team's documented deal process into the CRM pipeline: eight phases
-(Inquiry received, Follow-up, Qualified (no appointment), First consultation,
-Second consultation, Sold, Not sold, Unqualified), a transition table that every path
-that changes a stage obeys, the data each phase requires, and an audit trail.
-""",
     "author": "crm_deal_phases contributors",
     "website": "https://github.com/crm-deal-phases/crm_deal_phases",
     "license": "LGPL-3",
-    "depends": ["crm"],
+    "depends": ["crm", "calendar"],
     "data": [
         "security/crm_deal_phases_security.xml",
         "security/ir.model.access.csv",
@@ -21,24 +15,34 @@ that changes a stage obeys, the data each phase requires, and an audit trail.
         "data/crm_qualification_criterion_data.xml",
         "data/crm_ko_reason_data.xml",
         "data/crm_lost_reason_data.xml",
+        "data/calendar_alarm_data.xml",
         "views/crm_stage_views.xml",
         "views/crm_stage_transition_views.xml",
         "views/crm_qualification_criterion_views.xml",
         "views/crm_ko_reason_views.xml",
+        "views/crm_lost_reason_views.xml",
         "views/crm_deal_phase_log_views.xml",
         "wizard/crm_lead_phase_force_views.xml",
         "wizard/crm_lead_phase_move_views.xml",
+        "wizard/crm_lead_postpone_views.xml",
+        "wizard/crm_lead_strike_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_worklist_views.xml",
         "views/crm_team_views.xml",
+        "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_actions_server_data.xml",
         "data/ir_cron_data.xml",
         "report/crm_deal_phase_report_views.xml",
+        "report/crm_deal_funnel_report_views.xml",
+        "report/crm_deal_closer_report_views.xml",
+        "report/crm_deal_phase_duration_report_views.xml",
+        "report/crm_deal_week_report_views.xml",
         "views/crm_deal_phases_menus.xml",
     ],
     "demo": [
         "demo/crm_deal_phases_demo.xml",
+        "demo/crm_deal_phases_demo_history.sql",
     ],
     "assets": {
         "web.assets_backend": [

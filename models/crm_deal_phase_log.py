@@ -1,11 +1,16 @@
-from odoo import fields, models
+import json
 
-from .deal_phase import DEAL_PHASES
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .deal_phase import DEAL_PHASES, LOG_LABELS
 
 
 class CrmDealPhaseLog(models.Model):
     """One row per phase change of a lead. Written by the server only (the access rules
-    grant no one create, write or unlink), so the trail can be trusted for analysis."""
+    grant no one create, write or unlink), so the trail can be trusted for analysis. A merge
+    carries the merged lead's rows over to the lead that stays, marked with where they came
+    from."""
 
     _name = "crm.deal.phase.log"
     _description = "Deal Phase Change"
@@ -19,17 +24,60 @@ class CrmDealPhaseLog(models.Model):
     _rec_name = "lead_id"
 
     # Lead
-    lead_id = fields.Many2one("crm.lead", "Lead", required=True, index=True, ondelete="cascade", readonly=True)
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one(related="lead_id.company_id", store=True, readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    merged_lead_ref = fields.Integer(
+        "Merged Lead ID",
+        readonly=True,
+        help="The lead this change was recorded on, before it was merged into this one.",
+    )
+    merged_lead_name = fields.Char("Merged From", readonly=True)
     # Move
-    from_stage_id = fields.Many2one("crm.stage", "From Stage", ondelete="set null", readonly=True)
-    to_stage_id = fields.Many2one("crm.stage", "To Stage", ondelete="set null", readonly=True)
-    from_phase = fields.Selection(DEAL_PHASES, "From Phase", readonly=True)
-    to_phase = fields.Selection(DEAL_PHASES, "To Phase", readonly=True)
-    transition_label = fields.Char("Transition", readonly=True)
+    from_stage_id = fields.Many2one("crm.stage", "From Phase", ondelete="set null", readonly=True)
+    to_stage_id = fields.Many2one("crm.stage", "To Phase", ondelete="set null", readonly=True)
+    from_phase = fields.Selection(DEAL_PHASES, "From Phase Code", readonly=True)
+    to_phase = fields.Selection(DEAL_PHASES, "To Phase Code", readonly=True)
+    transition_label = fields.Char("Outcome", readonly=True, translate=True)
     reason = fields.Text(readonly=True)
     is_override = fields.Boolean("Override", readonly=True, help="A manager forced this move past the phase graph.")
     # Who and when
     user_id = fields.Many2one("res.users", "Changed By", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+
+    # BUSINESS
+
+    def _complete_label_translations(self):
+        """The history keeps each outcome's label in every installed language. A language
+        installed later, or translations loaded after the rows were written (the demo),
+        fill in the languages the rows lack: from the transition the label came from, or
+        from the addon's own labels (overrides, strikes, team changes)."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_deal_phase_log log
+                   SET transition_label = transition.name || log.transition_label
+                  FROM crm_stage_transition transition
+                 WHERE transition.from_phase = log.from_phase AND transition.to_phase = log.to_phase
+                   AND log.transition_label ->> 'en_US' = transition.name ->> 'en_US'
+                   AND NOT log.transition_label @> transition.name
+                """
+            )
+        )
+        Lead = self.env["crm.lead"]
+        for label in LOG_LABELS:
+            translations = Lead._all_translations(label)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE crm_deal_phase_log
+                       SET transition_label = %(translations)s::jsonb || transition_label
+                     WHERE transition_label ->> 'en_US' = %(source)s
+                       AND NOT transition_label @> %(translations)s::jsonb
+                    """,
+                    translations=json.dumps(translations),
+                    source=translations.get("en_US") or label._source,
+                )
+            )
+        self.invalidate_model(["transition_label"])

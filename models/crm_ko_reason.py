@@ -12,3 +12,10 @@ class CrmKoReason(models.Model):
     active = fields.Boolean(default=True)
 
     _name_unique = models.Constraint("UNIQUE(name)", "A KO reason with this name already exists.")
+
+    # ORM
+
+    def unlink(self):
+        self.check_access("unlink")
+        self.env["crm.lead"]._check_reasons_unused(self, "ko_reason_id")
+        return super().unlink()

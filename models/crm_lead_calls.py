@@ -1,26 +1,22 @@
-from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from .deal_phase import PhaseMove
-from .res_config_settings import (
-    DEFAULT_FOLLOW_UP_CADENCE_DAYS,
-    DEFAULT_STRIKE_THRESHOLD,
-    FOLLOW_UP_CADENCE_PARAM,
-    STRIKE_THRESHOLD_PARAM,
-    get_int_param,
-)
+from .deal_phase import DETAILS_PREFETCH, PHASES, STRIKE_THRESHOLD_LABEL, UNQUALIFIED, _lt
 
-# Phases where nobody calls any more: sold is final, unqualified is "don't call again".
-NO_CALL_PHASES = frozenset({"sold", "unqualified"})
+GOODWILL_CALL = _lt("Goodwill call")
+CALL_ACTIVITY_XMLID = "mail.mail_activity_data_call"
+SQL_NULLS_FIRST = SQL("NULLS FIRST")
+SQL_NULLS_LAST = SQL("NULLS LAST")
 
 
 class CrmLead(models.Model):
-    """Goodwill calls and strikes: the setters' high-cadence follow-up."""
+    """Goodwill calls and strikes: the setters' high-cadence follow-up, and the setter it
+    records."""
 
     _inherit = "crm.lead"
 
@@ -29,98 +25,136 @@ class CrmLead(models.Model):
     last_call_date = fields.Datetime("Last Call", readonly=True, copy=False, index="btree_not_null")
     # Strikes
     strike_count = fields.Integer("Strikes", readonly=True, copy=False)
-    strike_notes = fields.Text("Strike Reasons", readonly=True, copy=False)
+    strike_notes = fields.Text("Strike Reasons", readonly=True, copy=False, prefetch=DETAILS_PREFETCH)
+
+    # ORM
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        """A lead never called has waited longest for a call: it sorts first, before the
+        longest-uncalled ones, in every list sorted by the last call."""
+        if field_name == "last_call_date" and not nulls.code:
+            nulls = SQL_NULLS_LAST if direction.code.upper() == "DESC" else SQL_NULLS_FIRST
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     # ACTIONS
 
     def action_log_goodwill_call(self):
-        """Count a call on each lead and plan the next one after the follow-up cadence."""
-        self._check_phases_allow(lambda lead: lead.deal_phase not in NO_CALL_PHASES, self.env._("calls"))
+        """Count a call on each lead, close the call that was due and plan the next one after
+        the follow-up cadence. Whoever calls a lead without a setter becomes its setter."""
+        self._check_phases_allow(
+            lambda lead: PHASES[lead.deal_phase].calls,
+            self.env._("No calls are logged in the current phase of these leads; nothing was changed."),
+        )
         now = fields.Datetime.now()
         for call_count, leads in self._group_by_value("call_count").items():
-            leads.write({"call_count": call_count + 1, "last_call_date": now})
-        cadence = get_int_param(self.env, FOLLOW_UP_CADENCE_PARAM, DEFAULT_FOLLOW_UP_CADENCE_DAYS)
+            leads._with_intent().write({"call_count": call_count + 1, "last_call_date": now})
+        self._record_setter({})
+        self._close_call_activities({}, self.env._("Goodwill call logged."))
         self._schedule_for_users(
-            "mail.mail_activity_data_call",
-            fields.Date.context_today(self) + timedelta(days=cadence),
-            self.env._("Goodwill call"),
+            CALL_ACTIVITY_XMLID,
+            fields.Date.context_today(self) + timedelta(days=self._deal_settings().follow_up_cadence_days),
+            GOODWILL_CALL,
             lambda lead: lead.setter_id or lead.user_id,
         )
         return True
 
+    def action_open_strike_wizard(self):
+        return self._window_action(
+            self.env._("Add Strike"), "crm.lead.strike", target="new", context={"default_lead_ids": self.ids}
+        )
+
     def action_add_strike(self, reason):
         """One strike each; at the threshold the lead moves to Unqualified, the strikes
-        recorded as the reason. All or nothing for the selection."""
-        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        recorded as the reason. All or nothing for the selection. Returns a notification
+        naming the leads the strikes took off the list, if any."""
+        reason = reason.strip() if isinstance(reason, str) else ""
         if not reason:
             raise UserError(self.env._("A strike needs a short reason."))
         Transition = self.env["crm.stage.transition"]
         self._check_phases_allow(
-            lambda lead: Transition._is_allowed(lead.deal_phase, "unqualified"), self.env._("strikes")
+            lambda lead: Transition._is_allowed(lead.deal_phase, UNQUALIFIED),
+            self.env._("Strikes are only given where Unqualified can follow; nothing was changed."),
         )
-        threshold = get_int_param(self.env, STRIKE_THRESHOLD_PARAM, DEFAULT_STRIKE_THRESHOLD)
-        line = f"{fields.Date.context_today(self)}: {reason}"
+        threshold = self._deal_settings().strike_threshold
+        line = f"{self._format_user_date(fields.Date.context_today(self))}: {reason}"
         for (strike_count, notes), leads in self._group_by_value("strike_count", "strike_notes").items():
-            leads.write({"strike_count": strike_count + 1, "strike_notes": f"{notes}\n{line}" if notes else line})
-        self._message_log_batch(
-            bodies={lead.id: Markup("<p>%s</p>") % self.env._("Strike: %s", reason) for lead in self}
-        )
+            leads._with_intent().write(
+                {"strike_count": strike_count + 1, "strike_notes": f"{notes}\n{line}" if notes else line}
+            )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % self.env._("Strike: %s", reason)))
         struck_out = self.filtered(lambda lead: lead.strike_count >= threshold)
-        if struck_out:
-            ko_reason = self.env.ref("crm_deal_phases.ko_reason_strikes", raise_if_not_found=False)
-            for notes, leads in struck_out._group_by_value("strike_notes").items():
-                move = PhaseMove(reason=notes, label=self.env._("Strike threshold reached"))
-                leads.with_context(**{PhaseMove.CONTEXT_KEY: move}).write(
-                    {
-                        "stage_id": self.env["crm.stage"]._get_phase_stage("unqualified").id,
-                        "ko_reason_id": (leads.ko_reason_id[:1] or ko_reason).id,
-                    }
-                )
-        return True
+        if not struck_out:
+            return True
+        ko_reason = self.env.ref("crm_deal_phases.ko_reason_strikes", raise_if_not_found=False)
+        unqualified = self.env["crm.stage"]._stage_of_phase(UNQUALIFIED)
+        for notes, leads in struck_out._group_by_value("strike_notes").items():
+            leads._with_intent(reason=notes, label=STRIKE_THRESHOLD_LABEL).write(
+                {"stage_id": unqualified.id, "ko_reason_id": (leads.ko_reason_id[:1] or ko_reason).id}
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": False,
+                "title": self.env._("Strike threshold reached"),
+                "message": self.env._(
+                    "%(count)s strikes: moved to %(phase)s and off the call list: %(leads)s",
+                    count=threshold,
+                    phase=unqualified.name,
+                    leads=", ".join(struck_out.mapped("display_name")),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     # BUSINESS
 
-    def _check_phases_allow(self, allows, what):
-        """Refuse the whole selection, naming the leads, when one is in a phase that does
-        not allow what is done to it."""
-        refused = self.filtered(lambda lead: not lead.deal_phase or not allows(lead))
-        if refused:
-            raise UserError(
-                self.env._(
-                    "No %(what)s in the current phase of these leads; nothing was changed.\n%(leads)s",
-                    what=what,
-                    leads=self._format_lead_lines(
-                        refused,
-                        lambda lead: self.env._(
-                            '"%(lead)s" (%(phase)s)', lead=lead.display_name, phase=lead.stage_id.name or "-"
-                        ),
-                    ),
-                )
+    def _record_setter(self, from_stage_ids):
+        """The salesperson who pre-qualifies a lead (moves it out of Inquiry received, logs a
+        call) becomes its setter when it has none; the cron and imports by OdooBot don't."""
+        without_setter = self._gaining_setter()
+        if without_setter:
+            without_setter.setter_id = self.env.user
+
+    def _move_values(self, from_stage_ids, target_stage_id):
+        values = super()._move_values(from_stage_ids, target_stage_id)
+        effects = self._effects_of_moves(from_stage_ids, target_stage_id)
+        for lead in self.filtered(lambda lead: "_record_setter" in effects[lead.id])._gaining_setter():
+            values.setdefault(lead.id, {})["setter_id"] = self.env.uid
+        return values
+
+    def _gaining_setter(self):
+        """The leads the current user becomes the setter of: those without one, when the
+        user is a salesperson (not the cron, nor an import by OdooBot)."""
+        if self.env.uid == SUPERUSER_ID or not self.env.user._is_internal():
+            return self.browse()
+        return self.filtered(lambda lead: not lead.setter_id)
+
+    def _close_call_activities(self, from_stage_ids, note=None):
+        """Open call activities end when the lead leaves Follow-up or becomes Unqualified
+        (nobody calls it there), or when the call was logged: cancelled, with a note in the
+        chatter saying why."""
+        call_type = self.env.ref(CALL_ACTIVITY_XMLID, raise_if_not_found=False)
+        if not call_type:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids), ("activity_type_id", "=", call_type.id)]
             )
-
-    def _group_by_value(self, *field_names):
-        """{values: leads} so a counter moves with one write per distinct value, not per lead."""
-        groups = defaultdict(lambda: self.browse())
-        for lead in self:
-            values = tuple(lead[name] for name in field_names)
-            groups[values[0] if len(values) == 1 else values] |= lead
-        return groups
-
-    def _schedule_for_users(self, activity_xmlid, deadline, summary, user_of):
-        """One activity per lead, created in one batch. No assignment e-mail per activity: a
-        list action or the cron plans hundreds at once, and they show in each user's to-dos."""
-        activity_type = self.env.ref(activity_xmlid, raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": lead.id,
-                    "activity_type_id": activity_type.id if activity_type else False,
-                    "summary": summary,
-                    "date_deadline": deadline,
-                    "user_id": (user_of(lead) or self.env.user).id,
-                }
-                for lead in self
-            ]
         )
+        if not activities:
+            return
+        leads = self.browse(activities.mapped("res_id"))
+        if note is None:
+            bodies = {
+                lead.id: Markup("<p>%s</p>")
+                % self.env._("Open call activity closed: the lead is now in %s.", lead.stage_id.name)
+                for lead in leads
+            }
+        else:
+            bodies = dict.fromkeys(leads.ids, Markup("<p>%s</p>") % note)
+        activities.unlink()
+        leads._message_log_batch(bodies=bodies)

@@ -1,19 +1,25 @@
-from datetime import timedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from .deal_phase import ENTRY_PHASE, PhaseMove
-
-# Targets whose wizard always asks something: the meeting date, the not-sold or KO reason.
-PHASES_ASKING_ON_ENTRY = frozenset({"first_meeting", "second_meeting", "not_sold", "unqualified"})
-CONSULTATION_PHASES = frozenset({"first_meeting", "second_meeting", "not_sold"})
-CLOSED_PHASES = frozenset({"sold", "unqualified"})
+from .deal_phase import (
+    ENTRY_PHASE,
+    FOLLOW_UP,
+    NOT_SOLD,
+    OVERRIDE_LABEL,
+    PHASES,
+    UNQUALIFIED,
+    WON_PHASE,
+    required_fields_of,
+    requirements_of,
+)
 
 
 class CrmLead(models.Model):
-    """What setters and closers click: one outcome button per transition of the table,
-    the Won/Lost mapping, and the list actions."""
+    """What setters and closers click: one outcome button per transition of the table (and
+    the same wizard on drag and drop), the flags the form shows them by, Won/Lost mapped onto
+    the phases, and the overrides of Sales Administrators."""
 
     _inherit = "crm.lead"
 
@@ -21,70 +27,165 @@ class CrmLead(models.Model):
     available_transition_ids = fields.Many2many(
         "crm.stage.transition",
         string="Outcomes",
-        compute="_compute_available_transition_ids",
+        compute="_compute_phase_flags",
         help="The moves the phase graph allows from the lead's current phase.",
     )
-    allowed_stage_ids = fields.Many2many(
-        "crm.stage", string="Allowed Stages", compute="_compute_available_transition_ids"
-    )
+    allowed_stage_ids = fields.Many2many("crm.stage", string="Allowed Stages", compute="_compute_phase_flags")
+    # What the form shows, read from the phase table and the transition table
+    phase_required_fields = fields.Char(compute="_compute_phase_flags")
+    can_postpone = fields.Boolean(compute="_compute_phase_flags")
+    can_log_call = fields.Boolean(compute="_compute_phase_flags")
+    can_add_strike = fields.Boolean(compute="_compute_phase_flags")
 
     @api.depends("stage_id")
-    def _compute_available_transition_ids(self):
+    def _compute_phase_flags(self):
         Stage = self.env["crm.stage"]
-        transitions = self.env["crm.stage.transition"].search([])
-        by_phase = {}
-        for transition in transitions:
-            by_phase.setdefault(transition.from_phase, self.env["crm.stage.transition"])
-            by_phase[transition.from_phase] |= transition
-        unphased = Stage.search([("deal_phase", "=", False)]) if any(not lead.deal_phase for lead in self) else Stage
+        Transition = self.env["crm.stage.transition"]
+        phase_of = Stage._phase_by_stage_id()
+        unphased = Stage
+        if any(lead.stage_id.id not in phase_of for lead in self):
+            unphased = Stage.search([("deal_phase", "=", False)]) | Stage._stage_of_phase(ENTRY_PHASE)
         for lead in self:
-            phase = lead.stage_id.deal_phase
-            lead.available_transition_ids = by_phase.get(phase, False) if phase else False
-            if phase:
-                targets = Stage._get_phase_stages(lead.available_transition_ids.mapped("to_phase"))
-            else:
-                targets = unphased | Stage._get_phase_stages([ENTRY_PHASE])
+            phase = phase_of.get(lead.stage_id.id)
+            spec = PHASES.get(phase)
+            lead.available_transition_ids = Transition._transitions_from(phase) if phase else False
+            targets = Stage._stages_of_phases(Transition._targets_of(phase)) if phase else unphased
             lead.allowed_stage_ids = lead.stage_id | targets
+            lead.phase_required_fields = " ".join(required_fields_of(phase))
+            lead.can_postpone = bool(spec and spec.meeting_field)
+            lead.can_log_call = bool(spec and spec.calls)
+            lead.can_add_strike = bool(phase and Transition._is_allowed(phase, UNQUALIFIED))
 
     # ORM
 
     def action_unarchive(self):
         """crm forgets the lost reason on restore; a Not sold lead keeps it, its phase needs it."""
-        not_sold = self.filtered(lambda lead: not lead.active and lead.deal_phase == "not_sold")
+        not_sold = self.filtered(lambda lead: not lead.active and lead.deal_phase == NOT_SOLD)
         reasons = not_sold._group_by_value("lost_reason_id")
         res = super().action_unarchive()
         for reason, leads in reasons.items():
             leads.write({"lost_reason_id": reason.id})
         return res
 
-    def action_set_lost(self, **additional_values):
-        """Lost, in the deal phases, is the Not-sold flow for consultations and Not sold
-        (the lead stays active and findable); elsewhere it is a KO, which needs a KO reason."""
+    # ACTIONS
+
+    def action_set_won(self):
+        """Won means Sold for a lead in the deal phases, where the graph allows it."""
         in_phase = self.filtered("deal_phase")
         if in_phase:
-            not_sold_flow = in_phase.filtered(lambda lead: lead.deal_phase in CONSULTATION_PHASES)
-            others = in_phase - not_sold_flow
-            if others:
-                raise UserError(
-                    self.env._(
-                        "These leads are not in a consultation: use 'Mark unqualified (KO)' with a KO reason.\n%s",
-                        self._format_lead_lines(others, lambda lead: f'"{lead.display_name}" ({lead.stage_id.name})'),
-                    )
+            in_phase.action_unarchive()
+            in_phase.write({"stage_id": self.env["crm.stage"]._stage_of_phase(WON_PHASE).id, "probability": 100})
+        others = self - in_phase
+        return super(CrmLead, others).action_set_won() if others else True
+
+    def action_set_lost(self, **additional_values):
+        """Lost, in the deal phases, is Not sold where the graph leads there (the lead stays
+        active and findable), else the KO flow (Unqualified, with a KO reason)."""
+        in_phase = self.filtered("deal_phase")
+        Transition = self.env["crm.stage.transition"]
+        not_sold_flow = in_phase.filtered(
+            lambda lead: lead.deal_phase == NOT_SOLD or Transition._is_allowed(lead.deal_phase, NOT_SOLD)
+        )
+        others = in_phase - not_sold_flow
+        if others:
+            raise UserError(
+                self.env._(
+                    "These leads are not in a consultation: use 'Mark unqualified (KO)' with a KO reason.\n%s",
+                    self._format_lead_lines(others, lambda lead: f'"{lead.display_name}" ({lead.stage_id.name})'),
                 )
-            not_sold_flow.write(
-                {**additional_values, "stage_id": self.env["crm.stage"]._get_phase_stage("not_sold").id}
             )
+        if not_sold_flow:
+            not_sold_flow.write({**additional_values, "stage_id": self.env["crm.stage"]._stage_of_phase(NOT_SOLD).id})
         rest = self - in_phase
         return super(CrmLead, rest).action_set_lost(**additional_values) if rest else True
-
-    # ACTIONS
 
     def action_open_phase_transition(self, transition_id):
         """An outcome button: move at once, or open the wizard that asks for the data the
         target phase needs."""
         self.ensure_one()
-        transition = self.env["crm.stage.transition"].browse(transition_id).exists()
-        if not transition or transition.from_phase != self.deal_phase:
+        transition = self._current_transition(transition_id)
+        if self._phase_move_asks(transition.to_phase):
+            return self._action_phase_move_wizard(transition.to_phase)
+        self.write({"stage_id": self.env["crm.stage"]._stage_of_phase(transition.to_phase).id})
+        return True
+
+    def action_apply_outcome(self, transition_id, values=None):
+        """An outcome with the answers its wizard would ask, for API clients and the demo:
+        the same wizard, filled with values ({field: value}) and confirmed."""
+        self.ensure_one()
+        transition = self._current_transition(transition_id)
+        if not isinstance(values, (dict, type(None))):
+            raise UserError(self.env._("The answers of an outcome must be a dictionary of field names and values."))
+        wizard = (
+            self.env["crm.lead.phase.move"]
+            .with_context(default_lead_ids=self.ids, default_to_phase=transition.to_phase)
+            .create(dict(values or {}))
+        )
+        return wizard.action_apply()
+
+    def action_drop_on_stage(self, stage_id):
+        """A card dropped on a column (or a stage clicked in the statusbar): the wizard the
+        outcome button opens when the target phase asks for data, else False and the web
+        client writes the stage itself (a forbidden move keeps its clear error)."""
+        self.ensure_one()
+        to_phase = self.env["crm.stage"]._phase_by_stage_id().get(stage_id) if type(stage_id) is int else None
+        if (
+            to_phase
+            and self.deal_phase
+            and self.env["crm.stage.transition"]._is_allowed(self.deal_phase, to_phase)
+            and self._phase_move_asks(to_phase)
+        ):
+            return self._action_phase_move_wizard(to_phase)
+        return False
+
+    def action_open_ko_wizard(self):
+        return self._action_phase_move_wizard(UNQUALIFIED)
+
+    def action_open_postpone(self):
+        self.ensure_one()
+        field = PHASES[self.deal_phase].meeting_field if self.deal_phase else False
+        return self._window_action(
+            self.env._("Postpone Consultation"),
+            "crm.lead.postpone",
+            target="new",
+            context={"default_lead_id": self.id, "default_meeting_date": field and self[field]},
+        )
+
+    def action_move_to_follow_up(self):
+        self.write({"stage_id": self.env["crm.stage"]._stage_of_phase(FOLLOW_UP).id})
+        return True
+
+    def action_force_phase(self, stage, reason):
+        """The one exception to the graph: a Sales Administrator moves leads to any stage,
+        with a written reason that goes to the phase log and the chatter. The data a phase
+        requires is still checked."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only Sales Administrators may force a lead into a phase."))
+        if isinstance(stage, models.BaseModel):
+            stage = stage if stage._name == "crm.stage" else self.env["crm.stage"]
+        else:
+            stage = self.env["crm.stage"].browse(stage if type(stage) is int else []).exists()
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if len(stage) != 1:
+            raise UserError(self.env._("Choose the stage to move the leads to."))
+        if not reason:
+            raise UserError(self.env._("Forcing a lead into a phase needs a written reason."))
+        self._with_intent(reason=reason, label=OVERRIDE_LABEL, override=True).write({"stage_id": stage.id})
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            self.env._("Phase forced to %s by a Sales Administrator.", stage.name),
+            reason,
+        )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        return True
+
+    # BUSINESS
+
+    def _current_transition(self, transition_id):
+        """The transition of an outcome button, if it still leaves the lead's phase."""
+        transition = self.env["crm.stage.transition"]
+        if type(transition_id) is int:
+            transition = transition.browse(transition_id).exists()
+        if not transition or not transition.active or transition.from_phase != self.deal_phase:
             raise UserError(
                 self.env._(
                     '"%(lead)s" is in %(phase)s now: reload the lead and pick one of its outcomes.',
@@ -92,71 +193,25 @@ class CrmLead(models.Model):
                     phase=self.stage_id.name,
                 )
             )
-        if transition.to_phase in PHASES_ASKING_ON_ENTRY or self._missing_phase_data(transition.to_phase):
-            return self._action_phase_move_wizard(transition.to_phase)
-        move = PhaseMove(label=transition.name)
-        self.with_context(**{PhaseMove.CONTEXT_KEY: move}).write(
-            {"stage_id": self.env["crm.stage"]._get_phase_stage(transition.to_phase).id}
-        )
-        return True
+        return transition
 
-    def action_open_lost_flow(self):
+    def _phase_move_asks(self, to_phase):
+        """Whether moving this lead to to_phase needs the wizard: the phase asks something
+        on every entry (a date, a reason), or the lead lacks data the phase requires."""
         self.ensure_one()
-        target = "not_sold" if self.deal_phase in CONSULTATION_PHASES else "unqualified"
-        return self._action_phase_move_wizard(target)
-
-    def action_open_ko_wizard(self):
-        return self._action_phase_move_wizard("unqualified")
-
-    def action_open_postpone(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Postpone First Consultation"),
-            "res_model": "crm.lead.postpone",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_lead_id": self.id, "default_meeting_date": self.first_meeting_date},
-        }
-
-    def action_open_strike_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Add Strike"),
-            "res_model": "crm.lead.strike",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_lead_ids": self.ids},
-        }
-
-    def action_move_to_follow_up(self):
-        self.write({"stage_id": self.env["crm.stage"]._get_phase_stage("follow_up").id})
-        return True
-
-    def action_start_closer_follow_up(self):
-        """Closer follow-up on Not sold leads: the closer (or whoever starts it) gets a
-        win-back activity."""
-        self._check_phases_allow(lambda lead: lead.deal_phase == "not_sold", self.env._("closer follow-up"))
-        without_closer = self.filtered(lambda lead: not lead.closer_id)
-        if without_closer:
-            without_closer.write({"closer_id": self.env.uid})
-        self._schedule_for_users(
-            "mail.mail_activity_data_todo",
-            fields.Date.context_today(self) + timedelta(days=1),
-            self.env._("Win back: offer + written confirmation or another meeting"),
-            lambda lead: lead.closer_id,
+        return any(
+            requirement.asked_on_entry or self._lacking(requirement) for requirement in requirements_of(to_phase)
         )
-        return True
-
-    # BUSINESS
 
     def _action_phase_move_wizard(self, to_phase):
-        stage = self.env["crm.stage"]._get_phase_stage(to_phase)
-        return {
-            "type": "ir.actions.act_window",
-            "name": stage.name,
-            "res_model": "crm.lead.phase.move",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_lead_ids": self.ids, "default_to_phase": to_phase},
-        }
+        stage = self.env["crm.stage"]._stage_of_phase(to_phase)
+        label = False
+        phases = set(self.mapped("deal_phase"))
+        if len(phases) == 1:
+            label = self.env["crm.stage.transition"]._label(phases.pop(), to_phase)
+        return self._window_action(
+            label or stage.name,
+            "crm.lead.phase.move",
+            target="new",
+            context={"default_lead_ids": self.ids, "default_to_phase": to_phase},
+        )

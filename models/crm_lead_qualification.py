@@ -1,10 +1,17 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .deal_phase import DETAILS_PREFETCH, GOLD_STANDARD
+
+
+def _has_value(value):
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
 
 class CrmLead(models.Model):
     """What an inquiry and a qualification consist of: contact data, questionnaire,
-    gold-standard criteria and the KO reason."""
+    gold-standard criteria and the KO reason, judged from the source data; the customer
+    becomes a contact once the lead is qualified."""
 
     _inherit = "crm.lead"
 
@@ -12,7 +19,8 @@ class CrmLead(models.Model):
     contact_firstname = fields.Char("First Name")
     contact_lastname = fields.Char("Last Name")
     contact_name = fields.Char(compute="_compute_contact_name", store=True, readonly=False)
-    questionnaire = fields.Text("Questionnaire", help="Answers of the inquiry's questionnaire (optional).")
+    phone = fields.Char(string="Mobile")
+    questionnaire = fields.Text(help="Answers of the inquiry's questionnaire (optional).", prefetch=DETAILS_PREFETCH)
     is_inquiry_complete = fields.Boolean(
         "Inquiry Complete",
         compute="_compute_is_inquiry_complete",
@@ -34,29 +42,28 @@ class CrmLead(models.Model):
         store=True,
         help="Every active gold-standard criterion is met.",
     )
-    ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason", tracking=True, copy=False)
+    ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason", tracking=True, copy=False, ondelete="restrict")
 
     @api.depends("partner_id", "contact_firstname", "contact_lastname")
     def _compute_contact_name(self):
         named = self.filtered(lambda lead: lead.contact_firstname or lead.contact_lastname)
-        super(CrmLead, self - named)._compute_contact_name()
+        res = super(CrmLead, self - named)._compute_contact_name()
         for lead in named:
             lead.contact_name = " ".join(filter(None, (lead.contact_firstname, lead.contact_lastname)))
+        return res
 
     @api.depends("contact_firstname", "contact_lastname", "phone")
     def _compute_is_inquiry_complete(self):
         for lead in self:
-            lead.is_inquiry_complete = bool(
-                (lead.contact_firstname or "").strip()
-                and (lead.contact_lastname or "").strip()
-                and (lead.phone or "").strip()
+            lead.is_inquiry_complete = all(
+                _has_value(lead[name]) for name in ("contact_firstname", "contact_lastname", "phone")
             )
 
     @api.depends("qualification_criterion_ids")
     def _compute_is_gold_standard(self):
-        active_criteria = self.env["crm.qualification.criterion"].search([])
+        active_ids = set(self.env["crm.qualification.criterion"]._active_ids())
         for lead in self:
-            lead.is_gold_standard = bool(active_criteria) and active_criteria <= lead.qualification_criterion_ids
+            lead.is_gold_standard = active_ids <= set(lead.qualification_criterion_ids.ids)
 
     # ORM
 
@@ -68,11 +75,34 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
+    def _lacking(self, requirement):
+        """{lead: [what is missing]} of the leads lacking a requirement, judged from the
+        source fields it names (the criteria, the names and mobile, the dates, the reasons)."""
+        if requirement == GOLD_STANDARD:
+            active_ids = set(self.env["crm.qualification.criterion"]._active_ids())
+            return {
+                lead: list(requirement.missing)
+                for lead in self
+                if not active_ids <= set(lead.qualification_criterion_ids.ids)
+            }
+        # column by column: a field's values for the whole batch come from the cache at once
+        columns = [
+            [lead[name] for lead in self] if self._fields[name].relational else self.mapped(name)
+            for name in requirement.fields
+        ]
+        lacking = {}
+        for lead, *values in zip(self, *columns, strict=True):
+            missing = [label for value, label in zip(values, requirement.missing, strict=True) if not _has_value(value)]
+            if missing:
+                lacking[lead] = missing
+        return lacking
+
     @api.model
     def _split_contact_name(self, vals):
         """Inquiries from mail, web forms and integrations often bring one full name:
         keep it and derive first and last name, so the inquiry can be complete."""
-        full_name = (vals.get("contact_name") or "").strip()
+        full_name = vals.get("contact_name")
+        full_name = full_name.strip() if isinstance(full_name, str) else ""
         if not full_name or vals.get("contact_firstname") or vals.get("contact_lastname"):
             return
         first, _space, last = full_name.rpartition(" ")
@@ -101,14 +131,12 @@ class CrmLead(models.Model):
         leads.flush_recordset(["is_inquiry_complete"])
         return leads
 
-    def _missing_inquiry_data(self):
-        """Labels of what a complete inquiry still lacks on this lead."""
-        self.ensure_one()
-        missing = []
-        if not (self.contact_firstname or "").strip():
-            missing.append(self.env._("a first name"))
-        if not (self.contact_lastname or "").strip():
-            missing.append(self.env._("a last name"))
-        if not (self.phone or "").strip():
-            missing.append(self.env._("a mobile number"))
-        return missing
+    def _link_customer_contact(self, from_stage_ids):
+        """A qualified or booked customer becomes a contact, so it has a history and can be
+        invited: an existing partner with the lead's e-mail, or a new one from the lead's
+        names, mobile and e-mail, in the language of the lead (else of its salesperson)."""
+        for lead in self.filtered(lambda lead: not lead.partner_id):
+            if not lead.lang_id:
+                lang_code = lead.user_id.lang or self.env.user.lang
+                lead.lang_id = self.env["res.lang"]._lang_get(lang_code) if lang_code else False
+            lead.partner_id = lead._find_matching_partner() or lead._create_customer()

@@ -1,16 +1,19 @@
 from odoo import fields, models
 
+from .deal_phase import DETAILS_PREFETCH, _lt
+
+NO_SHOW_CALL = _lt("No-show: call again")
+
 
 class CrmLead(models.Model):
     """Who works the lead - the setter on the phone, the closer in the consultations - and
-    the meetings they hold."""
+    what their meetings came to."""
 
     _inherit = "crm.lead"
 
     # Roles
     setter_id = fields.Many2one(
         "res.users",
-        "Setter",
         index="btree_not_null",
         tracking=True,
         domain="[('share', '=', False)]",
@@ -18,45 +21,45 @@ class CrmLead(models.Model):
     )
     closer_id = fields.Many2one(
         "res.users",
-        "Closer",
         index="btree_not_null",
         tracking=True,
         domain="[('share', '=', False)]",
         help="Runs the consultations and the closer follow-up.",
     )
     # Meetings
-    setter_appointment = fields.Datetime("Setter Appointment", help="A booked setter call, if any.", copy=False)
+    setter_appointment = fields.Datetime(help="A booked setter call, if any.", copy=False, prefetch=DETAILS_PREFETCH)
     first_meeting_date = fields.Datetime("First Consultation", tracking=True, copy=False)
     second_meeting_date = fields.Datetime("Second Consultation", tracking=True, copy=False)
-    postponed_count = fields.Integer("Postponements", readonly=True, copy=False)
+    postponed_count = fields.Integer("Postponements", readonly=True, copy=False, prefetch=DETAILS_PREFETCH)
     no_show_count = fields.Integer(
         "No-shows",
         readonly=True,
         copy=False,
         help="First consultations the lead did not attend: a sign of missing personal suitability.",
+        prefetch=DETAILS_PREFETCH,
     )
     needed_second_meeting = fields.Boolean(
-        "Needed a Second Consultation", readonly=True, copy=False, help="The deal went through a Second consultation."
+        "Needed a Second Consultation",
+        readonly=True,
+        copy=False,
+        help="The deal went through a Second consultation.",
+        prefetch=DETAILS_PREFETCH,
     )
 
     # BUSINESS
 
-    def _on_phase_entered(self, from_stage_ids):
-        """A move from First consultation to Follow-up is a no-show; entering Second
-        consultation marks the deal. Most moves touch neither and cost nothing here: the
-        phases come from the registry cache, not from the leads."""
-        super()._on_phase_entered(from_stage_ids)
-        phase_of = self.env["crm.stage"]._stage_phases()
-        no_show_ids, second_ids = [], []
-        for lead in self:
-            to_phase = phase_of.get(lead.stage_id.id)
-            from_phase = phase_of.get(from_stage_ids.get(lead.id))
-            if to_phase == "second_meeting":
-                second_ids.append(lead.id)
-            elif to_phase == "follow_up" and from_phase == "first_meeting":
-                no_show_ids.append(lead.id)
-        if no_show_ids:
-            for count, leads in self.browse(no_show_ids)._group_by_value("no_show_count").items():
-                leads.write({"no_show_count": count + 1})
-        if second_ids:
-            self.browse(second_ids).write({"needed_second_meeting": True})
+    def _record_no_show(self, from_stage_ids):
+        """A no-show is counted, its event marked, and the setter told: the lead is back on
+        their call list."""
+        for count, leads in self._group_by_value("no_show_count").items():
+            leads._with_intent().write({"no_show_count": count + 1})
+        self._mark_consultation_events_no_show()
+        self._schedule_for_users(
+            "mail.mail_activity_data_call",
+            fields.Date.context_today(self),
+            NO_SHOW_CALL,
+            lambda lead: lead.setter_id or lead.user_id,
+        )
+
+    def _mark_second_meeting(self, from_stage_ids):
+        self.filtered(lambda lead: not lead.needed_second_meeting)._with_intent().write({"needed_second_meeting": True})

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .res_config_settings import UPSELL_AUTO_PARAM, UPSELL_TEAM_PARAM
+from .deal_phase import DETAILS_PREFETCH, WON_PHASE
 
 
 class CrmLead(models.Model):
@@ -11,20 +11,38 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     origin_lead_id = fields.Many2one(
-        "crm.lead", "Original Deal", index="btree_not_null", copy=False, readonly=True, ondelete="set null"
+        "crm.lead",
+        "Original Deal",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        prefetch=DETAILS_PREFETCH,
     )
     upsell_lead_ids = fields.One2many("crm.lead", "origin_lead_id", "Upsell Opportunities", readonly=True)
     upsell_count = fields.Integer("Upsells", compute="_compute_upsell_count")
+    can_create_upsell = fields.Boolean(
+        compute="_compute_can_create_upsell", help="Sold, and an upsell team is chosen in the settings."
+    )
 
     @api.depends("upsell_lead_ids")
     def _compute_upsell_count(self):
         for lead in self:
             lead.upsell_count = len(lead.upsell_lead_ids)
 
+    @api.depends("stage_id")
+    def _compute_can_create_upsell(self):
+        has_team = bool(self._deal_settings().upsell_team)
+        for lead in self:
+            lead.can_create_upsell = has_team and lead.deal_phase == WON_PHASE
+
     # ACTIONS
 
     def action_create_upsell_opportunity(self):
-        self._check_phases_allow(lambda lead: lead.deal_phase == "sold", self.env._("upsell opportunities"))
+        self._check_phases_allow(
+            lambda lead: lead.deal_phase == WON_PHASE,
+            self.env._("Upsell opportunities start from Sold deals only; nothing was changed."),
+        )
         upsells = self._create_upsell_opportunities(self._upsell_team())
         return upsells._action_open_leads(self.env._("Upsell Opportunities"))
 
@@ -38,18 +56,16 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _on_phase_entered(self, from_stage_ids):
-        super()._on_phase_entered(from_stage_ids)
-        if not self.env["ir.config_parameter"].sudo().get_param(UPSELL_AUTO_PARAM):
+    def _start_upsell_on_sold(self, from_stage_ids):
+        if not self._deal_settings().upsell_auto:
             return
-        sold = self.filtered(lambda lead: lead.deal_phase == "sold" and not lead.upsell_lead_ids)
+        sold = self.filtered(lambda lead: not lead.upsell_lead_ids)
         if sold:
             sold._create_upsell_opportunities(sold._upsell_team())
 
     @api.model
     def _upsell_team(self):
-        team_id = self.env["ir.config_parameter"].sudo().get_param(UPSELL_TEAM_PARAM)
-        team = self.env["crm.team"].browse(int(team_id)).exists() if team_id and team_id.isdigit() else None
+        team = self._deal_settings().upsell_team
         if not team:
             raise UserError(self.env._("Choose the upsell team in the CRM settings (Deal Phases) first."))
         if team.use_deal_phases:
@@ -61,7 +77,7 @@ class CrmLead(models.Model):
         return team
 
     def _create_upsell_opportunities(self, team):
-        return self.create(
+        upsells = self._with_intent().create(
             [
                 {
                     "name": self.env._("Upsell: %s", lead.name),
@@ -79,15 +95,9 @@ class CrmLead(models.Model):
                 for lead in self
             ]
         )
+        return upsells.with_env(self.env)
 
     def _action_open_leads(self, name):
-        action = {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "crm.lead",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", self.ids)],
-        }
         if len(self) == 1:
-            action.update(views=[(False, "form")], res_id=self.id)
-        return action
+            return self._window_action(name, "crm.lead", res_id=self.id)
+        return self._window_action(name, "crm.lead", views=("list", "form"), domain=[("id", "in", self.ids)])

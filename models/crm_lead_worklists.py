@@ -3,11 +3,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .res_config_settings import DEFAULT_FOLLOW_UP_CADENCE_DAYS, FOLLOW_UP_CADENCE_PARAM, get_int_param
+from .deal_phase import NOT_SOLD, _lt
+
+WIN_BACK = _lt("Win back: offer + written confirmation or another meeting")
 
 
 class CrmLead(models.Model):
-    """What the work lists show and filter on: time in the phase and calls that are due."""
+    """What the work lists show and filter on (time in the phase, calls that are due), and
+    the closer follow-up they start."""
 
     _inherit = "crm.lead"
 
@@ -42,6 +45,25 @@ class CrmLead(models.Model):
         due = ["|", ("last_call_date", "=", False), ("last_call_date", "<", self._call_due_limit())]
         return due if (operator == "=") == value else ["!", *due]
 
+    # ACTIONS
+
+    def action_start_closer_follow_up(self):
+        """Closer follow-up on Not sold leads: the closer (or whoever starts it) gets a
+        win-back activity."""
+        self._check_phases_allow(
+            lambda lead: lead.deal_phase == NOT_SOLD,
+            self.env._("Closer follow-up starts from Not sold only; nothing was changed."),
+        )
+        self.filtered(lambda lead: not lead.closer_id).write({"closer_id": self.env.uid})
+        self._schedule_for_users(
+            "mail.mail_activity_data_todo",
+            fields.Date.context_today(self) + timedelta(days=1),
+            WIN_BACK,
+            lambda lead: lead.closer_id,
+        )
+        return True
+
+    # BUSINESS
+
     def _call_due_limit(self):
-        cadence = get_int_param(self.env, FOLLOW_UP_CADENCE_PARAM, DEFAULT_FOLLOW_UP_CADENCE_DAYS)
-        return fields.Datetime.now() - timedelta(days=cadence)
+        return fields.Datetime.now() - timedelta(days=self._deal_settings().follow_up_cadence_days)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class CrmQualificationCriterion(models.Model):
@@ -32,13 +32,15 @@ class CrmQualificationCriterion(models.Model):
 
     # BUSINESS
 
+    @api.model
+    @tools.ormcache()
+    def _active_ids(self):
+        """The ids of the active criteria: the gold standard is all of them (none active: no
+        standard to meet). Filled from a context-free environment."""
+        return tuple(self.env["crm.stage"]._cached_env()[self._name].search([("active", "=", True)]).ids)
+
     def _recompute_gold_standard(self):
-        """The gold standard means every active criterion: a new or archived criterion
-        changes it for the leads that meet any criterion."""
-        leads = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            .sudo()
-            .search([("qualification_criterion_ids", "!=", False)])
-        )
+        """A new, archived or deleted criterion changes the gold standard of every lead."""
+        self.env.registry.clear_cache()
+        leads = self.env["crm.lead"].with_context(active_test=False).sudo().search([])
         self.env.add_to_compute(self.env["crm.lead"]._fields["is_gold_standard"], leads)

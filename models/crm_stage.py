@@ -1,6 +1,7 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 
-from .deal_phase import DEAL_PHASES
+from .deal_phase import DEAL_PHASES, ENTRY_PHASE, PHASES
 
 
 class CrmStage(models.Model):
@@ -8,17 +9,32 @@ class CrmStage(models.Model):
 
     deal_phase = fields.Selection(
         DEAL_PHASES,
-        string="Deal Phase",
         index="btree_not_null",
         copy=False,
         help="The documented deal phase this stage stands for. The phase graph and every rule "
         "key on it, so the stage may be renamed freely. Stages without a phase are not governed.",
+    )
+    allows_new_leads = fields.Boolean(
+        compute="_compute_allows_new_leads",
+        search="_search_allows_new_leads",
+        help="New leads may start here: the entry phase, or a stage outside the phases.",
     )
 
     _deal_phase_unique = models.UniqueIndex(
         "(deal_phase) WHERE deal_phase IS NOT NULL",
         "Each deal phase is carried by one stage only.",
     )
+
+    @api.depends("deal_phase")
+    def _compute_allows_new_leads(self):
+        for stage in self:
+            stage.allows_new_leads = stage.deal_phase in (False, ENTRY_PHASE)
+
+    def _search_allows_new_leads(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        allows = ["|", ("deal_phase", "=", False), ("deal_phase", "=", ENTRY_PHASE)]
+        return allows if (operator == "=") == value else ["!", *allows]
 
     # ORM
 
@@ -30,8 +46,10 @@ class CrmStage(models.Model):
         return stages
 
     def write(self, vals):
-        res = super().write(vals)
         if "deal_phase" in vals:
+            self._check_phase_change_without_leads(vals["deal_phase"])
+        res = super().write(vals)
+        if "deal_phase" in vals or "sequence" in vals:
             self.env.registry.clear_cache()
         return res
 
@@ -44,29 +62,71 @@ class CrmStage(models.Model):
 
     # BUSINESS
 
-    @api.model
-    @tools.ormcache()
-    def _phase_stage_ids(self):
-        """{phase code: stage id} of the stages that carry a phase."""
-        rows = self.sudo().search_read([("deal_phase", "!=", False)], ["deal_phase"])
-        return {row["deal_phase"]: row["id"] for row in rows}
+    def _check_phase_change_without_leads(self, new_phase):
+        """A stage's phase code decides which rules its leads follow: changing it under them
+        would move them in or out of the phases with no history. Like deleting such a stage,
+        it waits until the leads have moved on."""
+        changed = self.filtered(lambda stage: stage.deal_phase != (new_phase or False))
+        if not changed:
+            return
+        counts = dict(
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("stage_id", "in", changed.ids)], ["stage_id"], ["__count"])
+        )
+        if counts:
+            raise UserError(
+                self.env._(
+                    "The deal phase of a stage that holds leads cannot be changed; nothing was changed. "
+                    "Move its leads to another stage first.\n%s",
+                    "\n".join(
+                        self.env._('- "%(stage)s" holds %(count)s leads', stage=stage.name, count=count)
+                        for stage, count in counts.items()
+                    ),
+                )
+            )
+
+    def _cached_env(self):
+        """The environment every registry cache is filled from: superuser, no context. A
+        cached answer must not depend on the request that happened to fill it."""
+        return self.env(su=True, context={})
 
     @api.model
     @tools.ormcache()
-    def _stage_phases(self):
+    def _stage_id_by_phase(self):
+        """{phase code: id of the stage carrying it}."""
+        stages = self._cached_env()["crm.stage"].search([("deal_phase", "!=", False)])
+        return {stage.deal_phase: stage.id for stage in stages}
+
+    @api.model
+    @tools.ormcache()
+    def _phase_by_stage_id(self):
         """{stage id: phase code}, the same mapping read the other way (read on every move)."""
-        return {stage_id: phase for phase, stage_id in self._phase_stage_ids().items()}
+        return {stage_id: phase for phase, stage_id in self._stage_id_by_phase().items()}
 
     @api.model
-    def _get_phase_stage(self, phase):
-        return self.browse(self._phase_stage_ids().get(phase))
+    @tools.ormcache()
+    def _phases_in_pipeline_order(self):
+        """The phase codes in the order of their stages on the board (sequence), then the
+        phases no stage carries: reports and groupings follow the pipeline, not the alphabet."""
+        stages = self._cached_env()["crm.stage"].search([("deal_phase", "!=", False)], order="sequence, id")
+        ordered = stages.mapped("deal_phase")
+        return tuple(ordered + [code for code in PHASES if code not in ordered])
 
     @api.model
-    def _get_phase_stages(self, phases):
-        stage_ids = self._phase_stage_ids()
+    def _stage_of_phase(self, phase):
+        return self.browse(self._stage_id_by_phase().get(phase))
+
+    @api.model
+    def _stages_of_phases(self, phases):
+        stage_ids = self._stage_id_by_phase()
         return self.browse([stage_ids[phase] for phase in phases if phase in stage_ids])
 
-    def _phase_of(self):
-        """The phase code of this stage (one or none), without a query once cached."""
-        self.ensure_one()
-        return self._stage_phases().get(self.id, False)
+    @api.model
+    def _apply_rotting_thresholds(self, cadence_days):
+        """crm's own rotting, per phase as the phase table says (follow-up: the cadence)."""
+        for phase, spec in PHASES.items():
+            stage = self._stage_of_phase(phase)
+            if stage and spec.rotting_days:
+                stage.sudo().rotting_threshold_days = cadence_days if spec.rotting_days < 0 else spec.rotting_days

@@ -1,16 +1,20 @@
 from odoo import api, fields, models, tools
 
-from .deal_phase import DEAL_PHASES
+from .deal_phase import DEAL_PHASES, PHASE_CODES
 
 
 class CrmStageTransition(models.Model):
+    """The phase graph as data: one row per allowed move between two phases. Every path that
+    changes a stage asks this table (through registry caches filled without the caller's
+    context), and its labels are the outcome buttons setters and closers click."""
+
     _name = "crm.stage.transition"
     _description = "Deal Phase Transition"
     _order = "from_phase_sequence, sequence, id"
 
     # Graph
-    from_phase = fields.Selection(DEAL_PHASES, string="From Phase", required=True)
-    to_phase = fields.Selection(DEAL_PHASES, string="To Phase", required=True)
+    from_phase = fields.Selection(DEAL_PHASES, required=True)
+    to_phase = fields.Selection(DEAL_PHASES, required=True)
     name = fields.Char(
         "Label",
         required=True,
@@ -32,9 +36,9 @@ class CrmStageTransition(models.Model):
 
     @api.depends("from_phase")
     def _compute_from_phase_sequence(self):
-        order = [code for code, _label in DEAL_PHASES]
         for transition in self:
-            transition.from_phase_sequence = order.index(transition.from_phase) if transition.from_phase else 0
+            from_phase = transition.from_phase
+            transition.from_phase_sequence = PHASE_CODES.index(from_phase) if from_phase else 0
 
     @api.depends("name", "from_phase", "to_phase")
     def _compute_display_name(self):
@@ -69,27 +73,42 @@ class CrmStageTransition(models.Model):
 
     @api.model
     @tools.ormcache()
-    def _allowed_targets(self):
-        """{from phase: (to phases in the table's order)} of the active transitions."""
+    def _active_transition_ids(self):
+        """{from phase: ((to phase, transition id), ...)} of the active transitions, in the
+        table's order. Filled from a context-free environment: archived transitions stay
+        closed whatever the context of the request that happens to fill the cache."""
+        transitions = self.env["crm.stage"]._cached_env()["crm.stage.transition"].search([("active", "=", True)])
         targets = {}
-        for row in self.sudo().search_read([], ["from_phase", "to_phase"]):
-            targets.setdefault(row["from_phase"], []).append(row["to_phase"])
-        return {phase: tuple(to_phases) for phase, to_phases in targets.items()}
+        for transition in transitions:
+            targets.setdefault(transition.from_phase, []).append((transition.to_phase, transition.id))
+        return {phase: tuple(pairs) for phase, pairs in targets.items()}
 
     @api.model
-    @tools.ormcache("self.env.lang")
-    def _labels(self):
-        """{(from phase, to phase): label in the user's language} of the active transitions."""
-        return {(transition.from_phase, transition.to_phase): transition.name for transition in self.sudo().search([])}
+    def _targets_of(self, from_phase):
+        """The phases the graph allows from from_phase, in the table's order."""
+        return tuple(to_phase for to_phase, _id in self._active_transition_ids().get(from_phase, ()))
 
     @api.model
-    def _label(self, from_phase, to_phase):
-        return self._labels().get((from_phase, to_phase), False)
+    def _transitions_from(self, from_phase):
+        return self.browse([transition_id for _to, transition_id in self._active_transition_ids().get(from_phase, ())])
 
     @api.model
     def _is_allowed(self, from_phase, to_phase):
-        return to_phase in self._allowed_targets().get(from_phase, ())
+        return to_phase in self._targets_of(from_phase)
 
     @api.model
-    def _find(self, from_phase, to_phase):
-        return self.search([("from_phase", "=", from_phase), ("to_phase", "=", to_phase)], limit=1)
+    @tools.ormcache()
+    def _label_translations(self):
+        """{(from phase, to phase): {lang: label}} of the active transitions: the phase log
+        keeps an outcome's label in every language, so each reader sees their own."""
+        self.flush_model(["from_phase", "to_phase", "name", "active"])
+        self.env.cr.execute("SELECT from_phase, to_phase, name FROM crm_stage_transition WHERE active ORDER BY id")
+        return {(from_phase, to_phase): dict(name) for from_phase, to_phase, name in self.env.cr.fetchall()}
+
+    @api.model
+    def _label(self, from_phase, to_phase):
+        """The label of a move in the user's language."""
+        translations = self._label_translations().get((from_phase, to_phase))
+        if not translations:
+            return False
+        return translations.get(self.env.lang or "en_US") or translations.get("en_US")

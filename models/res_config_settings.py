@@ -1,13 +1,77 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 FOLLOW_UP_CADENCE_PARAM = "crm_deal_phases.follow_up_cadence_days"
 STRIKE_THRESHOLD_PARAM = "crm_deal_phases.strike_threshold"
 SECOND_MEETING_ALERT_PARAM = "crm_deal_phases.second_meeting_alert_rate"
 UPSELL_TEAM_PARAM = "crm_deal_phases.upsell_team_id"
 UPSELL_AUTO_PARAM = "crm_deal_phases.upsell_auto_create"
-DEFAULT_FOLLOW_UP_CADENCE_DAYS = 2
-DEFAULT_STRIKE_THRESHOLD = 3
-DEFAULT_SECOND_MEETING_ALERT = 20
+MEETING_DURATION_PARAM = "crm_deal_phases.meeting_duration_minutes"
+MEETING_ALARMS_PARAM = "crm_deal_phases.meeting_alarm_ids"
+DEFAULTS = {
+    FOLLOW_UP_CADENCE_PARAM: 2,
+    STRIKE_THRESHOLD_PARAM: 3,
+    SECOND_MEETING_ALERT_PARAM: 20,
+    MEETING_DURATION_PARAM: 60,
+}
+# Reminders of a booked consultation unless the admin chose others: an e-mail the day before
+# and one two hours before (the no-show is the worst outcome of a consultation).
+DEFAULT_MEETING_ALARM_XMLIDS = (
+    "crm_deal_phases.calendar_alarm_mail_1_day",
+    "crm_deal_phases.calendar_alarm_mail_2_hours",
+)
+
+
+class DealPhaseSettings:
+    """The addon's settings, read one way: positive integers fall back to their default,
+    records are checked to exist."""
+
+    def __init__(self, env):
+        self._params = env["ir.config_parameter"].sudo()
+        self._env = env
+
+    def _int(self, key):
+        try:
+            value = int(self._params.get_param(key, DEFAULTS[key]))
+        except (TypeError, ValueError):
+            return DEFAULTS[key]
+        return value if value > 0 else DEFAULTS[key]
+
+    def _ids(self, key):
+        return [int(part) for part in (self._params.get_param(key) or "").split(",") if part.strip().isdigit()]
+
+    @property
+    def follow_up_cadence_days(self):
+        return self._int(FOLLOW_UP_CADENCE_PARAM)
+
+    @property
+    def strike_threshold(self):
+        return self._int(STRIKE_THRESHOLD_PARAM)
+
+    @property
+    def second_meeting_alert(self):
+        return self._int(SECOND_MEETING_ALERT_PARAM)
+
+    @property
+    def meeting_duration_minutes(self):
+        return self._int(MEETING_DURATION_PARAM)
+
+    @property
+    def meeting_alarms(self):
+        Alarm = self._env["calendar.alarm"].sudo()
+        if self._params.get_param(MEETING_ALARMS_PARAM) is False:  # never set: the defaults
+            return Alarm.union(
+                *(self._env.ref(xmlid, raise_if_not_found=False) or Alarm for xmlid in DEFAULT_MEETING_ALARM_XMLIDS)
+            )
+        return Alarm.browse(self._ids(MEETING_ALARMS_PARAM)).exists()
+
+    @property
+    def upsell_team(self):
+        ids = self._ids(UPSELL_TEAM_PARAM)
+        return self._env["crm.team"].browse(ids[:1]).exists()
+
+    @property
+    def upsell_auto(self):
+        return bool(self._params.get_param(UPSELL_AUTO_PARAM))
 
 
 class ResConfigSettings(models.TransientModel):
@@ -16,19 +80,20 @@ class ResConfigSettings(models.TransientModel):
     deal_phases_follow_up_cadence_days = fields.Integer(
         "Follow-up Cadence (days)",
         config_parameter=FOLLOW_UP_CADENCE_PARAM,
-        default=DEFAULT_FOLLOW_UP_CADENCE_DAYS,
-        help="Days between two goodwill calls: the next call activity is due after this many days.",
+        default=DEFAULTS[FOLLOW_UP_CADENCE_PARAM],
+        help="Days between two goodwill calls: the next call activity is due after this many days, and "
+        "Follow-up cards rot on the board (crm's rotting) after as many days without a change.",
     )
     deal_phases_strike_threshold = fields.Integer(
         "Strike Threshold",
         config_parameter=STRIKE_THRESHOLD_PARAM,
-        default=DEFAULT_STRIKE_THRESHOLD,
+        default=DEFAULTS[STRIKE_THRESHOLD_PARAM],
         help="A lead that collects this many strikes moves to Unqualified automatically.",
     )
     deal_phases_second_meeting_alert = fields.Integer(
         "Second Consultation Alert (%)",
         config_parameter=SECOND_MEETING_ALERT_PARAM,
-        default=DEFAULT_SECOND_MEETING_ALERT,
+        default=DEFAULTS[SECOND_MEETING_ALERT_PARAM],
         help="Closers whose share of decided deals that needed a Second consultation is above this "
         "percentage are flagged in the analysis: a second call must never become the rule.",
     )
@@ -44,12 +109,34 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=UPSELL_AUTO_PARAM,
         help="Every deal that reaches Sold starts an upsell opportunity in the upsell team.",
     )
+    deal_phases_meeting_duration = fields.Integer(
+        "Consultation Duration (minutes)",
+        config_parameter=MEETING_DURATION_PARAM,
+        default=DEFAULTS[MEETING_DURATION_PARAM],
+        help="How long the calendar event of a booked consultation lasts.",
+    )
+    deal_phases_meeting_alarm_ids = fields.Many2many(
+        "calendar.alarm",
+        string="Consultation Reminders",
+        compute="_compute_deal_phases_meeting_alarm_ids",
+        readonly=False,
+        help="Reminders of every booked consultation, sent to the customer and the closer in their language: "
+        "they cut no-shows.",
+    )
 
+    def _compute_deal_phases_meeting_alarm_ids(self):
+        alarms = DealPhaseSettings(self.env).meeting_alarms
+        for settings in self:
+            settings.deal_phases_meeting_alarm_ids = alarms
 
-def get_int_param(env, key, default):
-    """A positive integer setting; a missing or broken value falls back to the default."""
-    try:
-        value = int(env["ir.config_parameter"].sudo().get_param(key, default))
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default
+    def set_values(self):
+        res = super().set_values()
+        self.env["ir.config_parameter"].sudo().set_param(
+            MEETING_ALARMS_PARAM, ",".join(map(str, self.deal_phases_meeting_alarm_ids.ids))
+        )
+        self.env["crm.stage"]._apply_rotting_thresholds(DealPhaseSettings(self.env).follow_up_cadence_days)
+        return res
+
+    @api.model
+    def _deal_phase_settings(self):
+        return DealPhaseSettings(self.env)

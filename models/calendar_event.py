@@ -1,0 +1,96 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .deal_phase import MEETING_EVENT_FIELDS, NOT_SOLD_REASON, PHASES, SECOND_MEETING_CANCELLED_REASON, PhaseIntent
+
+
+class CalendarEvent(models.Model):
+    """The calendar side of a lead's consultations: moving the event moves the lead's
+    meeting date (a postponement), deleting or archiving it cancels the consultation - the
+    lead moves as the graph says, or the deletion is refused when the graph does not allow
+    it. The lead side is in crm_lead_meetings.py."""
+
+    _inherit = "calendar.event"
+
+    deal_meeting_field = fields.Selection(
+        [
+            ("first_meeting_date", "First consultation"),
+            ("second_meeting_date", "Second consultation"),
+            ("setter_appointment", "Setter appointment"),
+        ],
+        string="Deal Meeting",
+        readonly=True,
+        copy=False,
+        help="The meeting of the lead this event carries.",
+    )
+
+    # ORM
+
+    def write(self, vals):
+        if PhaseIntent.of(self.env) or not vals.keys() & {"start", "active"}:
+            return super().write(vals)
+        if "active" in vals and not vals["active"]:
+            self._cancel_deal_meetings(self.env._("The event was archived in the calendar."))
+        res = super().write(vals)
+        if "start" in vals:
+            self._follow_deal_meetings()
+        return res
+
+    def unlink(self):
+        if not PhaseIntent.of(self.env):
+            self._cancel_deal_meetings(self.env._("The event was deleted from the calendar."))
+        return super().unlink()
+
+    # BUSINESS
+
+    def _deal_write(self, vals):
+        """A write the lead side makes: it must not come back to the lead."""
+        return self.with_context(**{PhaseIntent.CONTEXT_KEY: PhaseIntent()}).sudo().write(vals)
+
+    def _deal_lead(self):
+        """The lead this event is the current meeting of (none for an old or foreign event)."""
+        self.ensure_one()
+        lead = self.opportunity_id
+        field = self.deal_meeting_field
+        if not (lead and field) or lead.sudo()[MEETING_EVENT_FIELDS[field]] != self:
+            return lead.browse()
+        phase = lead.sudo().deal_phase
+        if field != "setter_appointment" and (not phase or PHASES[phase].meeting_field != field):
+            return lead.browse()
+        return lead.sudo()
+
+    def _follow_deal_meetings(self):
+        """Moved in the calendar: the lead's date follows, which counts as a postponement."""
+        for event in self:
+            lead = event._deal_lead()
+            if lead and lead[event.deal_meeting_field] != event.start:
+                lead.write({event.deal_meeting_field: event.start})
+
+    def _cancel_deal_meetings(self, reason):
+        """Deleted or archived in the calendar: the consultation is cancelled, the lead moves
+        where the phase table sends a cancelled consultation (Qualified from a First
+        consultation, Not sold from a Second one); a setter appointment is simply gone."""
+        for event in self:
+            lead = event._deal_lead()
+            if not lead:
+                continue
+            intent = {"reason": reason, "cancelled_events": event}
+            if event.deal_meeting_field == "setter_appointment":
+                lead._with_intent(**intent).write({"setter_appointment": False, "setter_appointment_event_id": False})
+                continue
+            target = PHASES[lead.deal_phase].cancelled_to
+            values = {"stage_id": self.env["crm.stage"]._stage_of_phase(target).id}
+            if NOT_SOLD_REASON in PHASES[target].requirements and not lead.lost_reason_id:
+                values["lost_reason_id"] = self.env.ref(SECOND_MEETING_CANCELLED_REASON).id
+            try:
+                lead._with_intent(**intent).write(values)
+            except UserError as error:
+                raise UserError(
+                    self.env._(
+                        'The event "%(event)s" is the consultation of "%(lead)s": removing it cancels the '
+                        "consultation, which the deal phases do not allow now. The event stays.\n%(why)s",
+                        event=event.name,
+                        lead=lead.display_name,
+                        why=error.args[0],
+                    )
+                ) from error

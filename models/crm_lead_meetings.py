@@ -1,0 +1,220 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from .deal_phase import DETAILS_PREFETCH, MEETING_EVENT_FIELDS, MEETING_TITLES, PHASES, PhaseIntent
+
+NO_SHOW_EVENT_TYPE = "crm_deal_phases.calendar_event_type_no_show"
+
+
+class CrmLead(models.Model):
+    """Consultations and setter appointments as calendar events, crm's own meetings: booking
+    creates the event (the closer organises it, the customer is invited, reminders as the
+    settings say), a new date moves it and counts as a postponement, a cancellation cancels
+    it, a no-show marks it. The event side is in calendar_event.py."""
+
+    _inherit = "crm.lead"
+
+    first_meeting_event_id = fields.Many2one(
+        "calendar.event",
+        "First Consultation Event",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        prefetch=DETAILS_PREFETCH,
+    )
+    second_meeting_event_id = fields.Many2one(
+        "calendar.event",
+        "Second Consultation Event",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        prefetch=DETAILS_PREFETCH,
+    )
+    setter_appointment_event_id = fields.Many2one(
+        "calendar.event", readonly=True, copy=False, ondelete="set null", prefetch=DETAILS_PREFETCH
+    )
+
+    # ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads.filtered("setter_appointment")._sync_setter_appointments()
+        return leads
+
+    def write(self, vals):
+        if not vals.keys() & set(MEETING_EVENT_FIELDS):
+            return super().write(vals)
+        before = {lead.id: (lead.stage_id.id, {name: lead[name] for name in MEETING_EVENT_FIELDS}) for lead in self}
+        res = super().write(vals)
+        self._record_postponements(before)
+        if "setter_appointment" in vals:
+            self._sync_setter_appointments()
+        return res
+
+    # BUSINESS
+
+    def _record_postponements(self, before):
+        """A consultation that stays in its phase with a new date was postponed: counted,
+        said in the chatter (in the user's format and time zone), its event moved."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        postponed = {}
+        for lead in self:
+            stage_id, dates = before[lead.id]
+            phase = phase_of.get(lead.stage_id.id)
+            field = PHASES[phase].meeting_field if phase else ""
+            if field and stage_id == lead.stage_id.id and dates[field] and lead[field] != dates[field]:
+                postponed[lead] = field
+        if not postponed:
+            return
+        leads = self.browse([lead.id for lead in postponed])
+        for count, group in leads._group_by_value("postponed_count").items():
+            group._with_intent().write({"postponed_count": count + 1})
+        leads._message_log_batch(
+            bodies={
+                lead.id: Markup("<p>%s</p>")
+                % self.env._(
+                    "%(meeting)s postponed to %(date)s.",
+                    meeting=lead._fields[field]._description_string(self.env),
+                    date=self._format_user_datetime(lead[field]),
+                )
+                for lead, field in postponed.items()
+            }
+        )
+        leads._move_consultation_events()
+
+    def _book_consultations(self, from_stage_ids):
+        """Entering a consultation creates its calendar event, in one batch for all leads.
+        The closer organises it: calendar gives them the meeting's activity on the lead and
+        the invitation."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        self._create_meeting_events({lead: PHASES[phase_of[lead.stage_id.id]].meeting_field for lead in self})
+
+    def _create_meeting_events(self, fields_by_lead):
+        """One calendar event per lead for its meeting date field, linked to the lead (crm's
+        opportunity_id: the lead's meeting button and count see it)."""
+        intent = PhaseIntent.of(self.env)
+        options = intent.booking if intent else {}
+        settings = self._deal_settings()
+        pairs = [(lead, field) for lead, field in fields_by_lead.items() if lead[field]]
+        if not pairs:
+            return
+        events = (
+            self.env["calendar.event"]
+            .with_context(**{PhaseIntent.CONTEXT_KEY: PhaseIntent()})
+            .create([lead._meeting_event_values(field, settings, options) for lead, field in pairs])
+        )
+        for (lead, field), event in zip(pairs, events, strict=True):
+            lead._with_intent()[MEETING_EVENT_FIELDS[field]] = event
+
+    def _meeting_event_values(self, field, settings, options):
+        self.ensure_one()
+        organizer = self._meeting_organizer(field)
+        attendees = organizer.partner_id | self.partner_id
+        if options.get("invite_setter") and self.setter_id:
+            attendees |= self.setter_id.partner_id
+        start = self[field]
+        minutes = settings.meeting_duration_minutes
+        lang = self.lang_id.code or organizer.lang or self.env.lang
+        title = self.env(context=dict(self.env.context, lang=lang))._(MEETING_TITLES[field])
+        return {
+            "name": f"{title}: {self.name}",
+            "start": start,
+            "stop": start + timedelta(minutes=minutes),
+            "duration": minutes / 60.0,
+            "user_id": organizer.id,
+            "partner_ids": [fields.Command.set(attendees.ids)],
+            "alarm_ids": [fields.Command.set(settings.meeting_alarms.ids)],
+            "opportunity_id": self.id,
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "description": self._meeting_event_description(),
+            "location": options.get("location") or False,
+            "videocall_location": options.get("videocall_location") or False,
+            "deal_meeting_field": field,
+        }
+
+    def _meeting_organizer(self, field):
+        if field == "setter_appointment":
+            return self.setter_id or self.user_id or self.env.user
+        return self.closer_id or self.env.user
+
+    def _meeting_event_description(self):
+        lines = [
+            (self.env._("Company"), self.partner_name),
+            (self.env._("Mobile"), self.phone),
+            (self.env._("E-mail"), self.email_from),
+            (self.env._("Questionnaire"), self.questionnaire),
+        ]
+        return Markup("").join(
+            Markup("<p><strong>%s</strong>: %s</p>") % (label, value) for label, value in lines if value
+        )
+
+    def _move_consultation_events(self):
+        """Postponed: the same event moves (calendar tells the attendees); a lead booked
+        before it had an event gets one."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        without_event = {}
+        for lead in self:
+            field = PHASES[phase_of[lead.stage_id.id]].meeting_field
+            event = lead[MEETING_EVENT_FIELDS[field]]
+            if not event:
+                without_event[lead] = field
+            elif event.start != lead[field]:
+                event._deal_write({"start": lead[field], "stop": lead[field] + (event.stop - event.start)})
+        self._create_meeting_events(without_event)
+
+    def _cancel_consultation_events(self, from_stage_ids):
+        """Appointment cancelled: the event is cancelled - the attendees get calendar's
+        cancellation, the event leaves the calendars (archived, kept as history). The lead
+        keeps the date it had, as the history of the cancelled appointment; a new booking
+        asks a new one."""
+        intent = PhaseIntent.of(self.env)
+        cancelled_in_calendar = intent.cancelled_events if intent else ()
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        template = self.env.ref("calendar.calendar_template_delete_event", raise_if_not_found=False)
+        for lead in self:
+            field = PHASES[phase_of[from_stage_ids[lead.id]]].meeting_field
+            event = lead[MEETING_EVENT_FIELDS[field]]
+            if event and event.active and event not in cancelled_in_calendar:
+                if template:
+                    template.sudo().send_mail(event.id)
+                event._deal_write({"active": False})
+            lead._with_intent().write({MEETING_EVENT_FIELDS[field]: False})
+
+    def _mark_consultation_events_no_show(self):
+        """No-show: the event stays, marked - the customer's attendance declined, the event
+        tagged."""
+        no_show = self.env.ref(NO_SHOW_EVENT_TYPE, raise_if_not_found=False)
+        for lead in self:
+            event = lead.first_meeting_event_id
+            if not event:
+                continue
+            if no_show:
+                event._deal_write({"categ_ids": [fields.Command.link(no_show.id)]})
+            event.attendee_ids.filtered(
+                lambda attendee, lead=lead: attendee.partner_id == lead.partner_id
+            ).sudo().write({"state": "declined"})
+
+    def _sync_setter_appointments(self):
+        """The setter appointment is an event of the setter with the customer, moved and
+        cancelled with the lead's date."""
+        to_create = {}
+        for lead in self:
+            event = lead.setter_appointment_event_id
+            if not lead.setter_appointment:
+                if event:
+                    event._deal_write({"active": False})
+                    lead._with_intent().setter_appointment_event_id = False
+            elif not event:
+                to_create[lead] = "setter_appointment"
+            elif event.start != lead.setter_appointment:
+                event._deal_write(
+                    {"start": lead.setter_appointment, "stop": lead.setter_appointment + (event.stop - event.start)}
+                )
+        if to_create:
+            self.browse([lead.id for lead in to_create])._link_customer_contact({})
+            self._create_meeting_events(to_create)
