@@ -1,54 +1,58 @@
 from odoo import api, fields, models
 
-from ..models.deal_phase import DEAL_PHASES, ENTRY_PHASE, GOLD_STANDARD_PHASES, PhaseMove
+from ..models.deal_phase import DEAL_PHASES, REQUIREMENTS, requirements_of
 
 
 class CrmLeadPhaseMove(models.TransientModel):
-    """Asks exactly for what the target phase needs, then moves the leads in one write:
-    contact data to leave Inquiry received, the gold standard, a meeting date, the
-    not-sold or KO reason."""
+    """Asks exactly for what the target phase needs - as the phase table says - then moves
+    the leads in one write. Its fields carry the names of the lead fields they fill."""
 
     _name = "crm.lead.phase.move"
+    _inherit = "crm.lead.booking.mixin"
     _description = "Move Leads to a Deal Phase"
 
     lead_ids = fields.Many2many("crm.lead", string="Leads", required=True)
-    lead_count = fields.Integer(compute="_compute_lead_count")
-    to_phase = fields.Selection(DEAL_PHASES, "To Phase", required=True, readonly=True)
+    to_phase = fields.Selection(DEAL_PHASES, required=True, readonly=True)
     transition_label = fields.Char("Outcome", compute="_compute_transition_label")
-    # What the target phase needs
+    # One flag per requirement of the phase table: is it asked here?
     ask_contact = fields.Boolean(compute="_compute_asks")
     ask_gold_standard = fields.Boolean(compute="_compute_asks")
+    ask_first_meeting = fields.Boolean(compute="_compute_asks")
+    ask_second_meeting = fields.Boolean(compute="_compute_asks")
+    ask_not_sold_reason = fields.Boolean(compute="_compute_asks")
+    ask_ko_reason = fields.Boolean(compute="_compute_asks")
+    # What the requirements consist of, named as on the lead
     contact_firstname = fields.Char("First Name")
     contact_lastname = fields.Char("Last Name")
     phone = fields.Char("Mobile")
     qualification_criterion_ids = fields.Many2many("crm.qualification.criterion", string="Gold Standard Criteria Met")
-    meeting_date = fields.Datetime("Meeting Date")
-    closer_id = fields.Many2one("res.users", "Closer", domain="[('share', '=', False)]")
-    lost_reason_id = fields.Many2one("crm.lost.reason", "Not-sold Reason")
+    first_meeting_date = fields.Datetime("First Consultation")
+    second_meeting_date = fields.Datetime("Second Consultation")
+    closer_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
+    lost_reason_id = fields.Many2one("crm.lost.reason", "Not-sold Reason", domain="[('is_not_sold_reason', '=', True)]")
     ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason")
-    note = fields.Text("Note", help="Kept with the phase change in the phase history.")
+    note = fields.Text(help="Kept with the phase change in the phase history.")
 
     @api.model
     def default_get(self, fields_list):
+        """The lead's own data where one lead moves; the dates a phase asks on every entry
+        start empty: a booking is a new date."""
         defaults = super().default_get(fields_list)
-        lead_ids = self.env.context.get("default_lead_ids") or []
-        leads = self.env["crm.lead"].browse(lead_ids)
-        if len(leads) == 1:
-            defaults.update(
-                {
-                    "contact_firstname": leads.contact_firstname,
-                    "contact_lastname": leads.contact_lastname,
-                    "phone": leads.phone,
-                    "qualification_criterion_ids": [fields.Command.set(leads.qualification_criterion_ids.ids)],
-                    "closer_id": leads.closer_id.id,
-                }
-            )
+        leads = self.env["crm.lead"].browse(self.env.context.get("default_lead_ids") or [])
+        if len(leads) != 1:
+            return defaults
+        fresh = {
+            name
+            for requirement in requirements_of(self.env.context.get("default_to_phase"))
+            if requirement.asked_on_entry
+            for name in requirement.fields
+            if leads._fields[name].type in ("date", "datetime")
+        }
+        for requirement in REQUIREMENTS:
+            for name in requirement.fields:
+                if name in fields_list and name not in fresh and name not in defaults:
+                    defaults[name] = leads._fields[name].convert_to_write(leads[name], leads)
         return defaults
-
-    @api.depends("lead_ids")
-    def _compute_lead_count(self):
-        for wizard in self:
-            wizard.lead_count = len(wizard.lead_ids)
 
     @api.depends("lead_ids", "to_phase")
     def _compute_transition_label(self):
@@ -56,39 +60,47 @@ class CrmLeadPhaseMove(models.TransientModel):
         for wizard in self:
             phases = set(wizard.lead_ids.mapped("deal_phase"))
             label = Transition._label(phases.pop(), wizard.to_phase) if len(phases) == 1 else False
-            wizard.transition_label = label or dict(DEAL_PHASES).get(wizard.to_phase)
+            wizard.transition_label = label or dict(self._fields["to_phase"]._description_selection(self.env)).get(
+                wizard.to_phase
+            )
 
     @api.depends("lead_ids", "to_phase")
     def _compute_asks(self):
+        """A requirement of the target phase is asked when the phase asks it on every entry,
+        or when the one lead moving lacks it (data of many leads is not typed in at once:
+        a lead of a batch lacking it is named when the move is refused)."""
         for wizard in self:
-            single = len(wizard.lead_ids) == 1
-            wizard.ask_contact = single and wizard.to_phase != ENTRY_PHASE and not wizard.lead_ids.is_inquiry_complete
-            wizard.ask_gold_standard = single and wizard.to_phase in GOLD_STANDARD_PHASES
+            requirements = requirements_of(wizard.to_phase)
+            single = wizard.lead_ids if len(wizard.lead_ids) == 1 else None
+            for requirement in REQUIREMENTS:
+                wizard[f"ask_{requirement.name}"] = requirement in requirements and (
+                    requirement.asked_on_entry or bool(single and single._lacking(requirement))
+                )
+
+    def _booking_date_field(self):
+        return (
+            "first_meeting_date" if self.ask_first_meeting else "second_meeting_date" if self.ask_second_meeting else ""
+        )
+
+    def _booking_closer(self):
+        return self.closer_id
+
+    def _booking_depends(self):
+        return ["first_meeting_date", "second_meeting_date", "closer_id", "to_phase", "lead_ids"]
 
     def action_apply(self):
         self.ensure_one()
-        stage = self.env["crm.stage"]._get_phase_stage(self.to_phase)
-        move = PhaseMove(reason=(self.note or "").strip() or None)
-        self.lead_ids.with_context(**{PhaseMove.CONTEXT_KEY: move}).write({"stage_id": stage.id, **self._lead_values()})
+        stage = self.env["crm.stage"]._stage_of_phase(self.to_phase)
+        self.lead_ids._with_intent(reason=(self.note or "").strip() or None, booking=self._booking_options()).write(
+            {"stage_id": stage.id, **self._lead_values()}
+        )
         return {"type": "ir.actions.act_window_close"}
 
     def _lead_values(self):
         """The data the wizard asked for, and nothing it did not ask for."""
         vals = {}
-        if self.ask_contact:
-            vals.update(
-                contact_firstname=self.contact_firstname, contact_lastname=self.contact_lastname, phone=self.phone
-            )
-        if self.ask_gold_standard:
-            vals["qualification_criterion_ids"] = [fields.Command.set(self.qualification_criterion_ids.ids)]
-        if self.to_phase == "first_meeting" and self.meeting_date:
-            vals["first_meeting_date"] = self.meeting_date
-        if self.to_phase == "second_meeting" and self.meeting_date:
-            vals["second_meeting_date"] = self.meeting_date
-        if self.to_phase in ("first_meeting", "second_meeting") and self.closer_id:
-            vals["closer_id"] = self.closer_id.id
-        if self.to_phase == "not_sold" and self.lost_reason_id:
-            vals["lost_reason_id"] = self.lost_reason_id.id
-        if self.to_phase == "unqualified" and self.ko_reason_id:
-            vals["ko_reason_id"] = self.ko_reason_id.id
+        for requirement in REQUIREMENTS:
+            if self[f"ask_{requirement.name}"]:
+                for name in requirement.fields:
+                    vals[name] = self._fields[name].convert_to_write(self[name], self)
         return vals

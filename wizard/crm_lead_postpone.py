@@ -3,32 +3,51 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..models.deal_phase import MEETING_EVENT_FIELDS, PHASES
+
 
 class CrmLeadPostpone(models.TransientModel):
-    """A postponed first consultation stays in its phase with a new date, and is counted."""
+    """A postponed consultation stays in its phase with a new date: counted, said in the
+    chatter, its calendar event moved."""
 
     _name = "crm.lead.postpone"
-    _description = "Postpone a First Consultation"
+    _inherit = "crm.lead.booking.mixin"
+    _description = "Postpone a Consultation"
 
-    lead_id = fields.Many2one("crm.lead", "Lead", required=True)
-    meeting_date = fields.Datetime("New Meeting Date", required=True)
-    note = fields.Text("Note")
+    lead_id = fields.Many2one("crm.lead", required=True)
+    meeting_date = fields.Datetime("New Date", required=True)
+    note = fields.Text()
+
+    def _meeting_field(self):
+        lead = self.lead_id
+        return PHASES[lead.deal_phase].meeting_field if lead.deal_phase else ""
+
+    def _booking_date_field(self):
+        return "meeting_date"
+
+    def _booking_closer(self):
+        return self.lead_id.closer_id
+
+    def _booking_events_to_ignore(self):
+        field = self._meeting_field()
+        return self.lead_id[MEETING_EVENT_FIELDS[field]] if field else self.env["calendar.event"]
+
+    def _booking_depends(self):
+        return ["meeting_date", "lead_id"]
 
     def action_apply(self):
         self.ensure_one()
         lead = self.lead_id
-        if lead.deal_phase != "first_meeting":
+        field = self._meeting_field()
+        if not field:
             raise UserError(
                 self.env._(
-                    'Only a First consultation can be postponed; "%(lead)s" is in %(phase)s.',
+                    'Only a consultation can be postponed; "%(lead)s" is in %(phase)s.',
                     lead=lead.display_name,
                     phase=lead.stage_id.name,
                 )
             )
-        lead.write({"first_meeting_date": self.meeting_date, "postponed_count": lead.postponed_count + 1})
-        body = self.env._("First consultation postponed to %s.", fields.Datetime.to_string(self.meeting_date))
-        lead.message_post(
-            body=Markup("<p>%s</p>") % body + (Markup("<p>%s</p>") % self.note if self.note else ""),
-            subtype_xmlid="mail.mt_note",
-        )
+        lead._with_intent(booking=self._booking_options()).write({field: self.meeting_date})
+        if self.note:
+            lead.message_post(body=Markup("<p>%s</p>") % self.note, subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}

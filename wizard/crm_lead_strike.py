@@ -2,6 +2,8 @@ from odoo import fields, models
 
 
 class CrmLeadStrike(models.TransientModel):
+    """A strike with a short reason, for one lead or a selection from the call list."""
+
     _name = "crm.lead.strike"
     _description = "Add a Strike"
 
@@ -10,5 +12,5 @@ class CrmLeadStrike(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        self.lead_ids.action_add_strike(self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        result = self.lead_ids.action_add_strike(self.reason)
+        return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}

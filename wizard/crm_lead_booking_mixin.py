@@ -1,0 +1,98 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+
+# The hours a closer's free slots are offered in, in the closer's time zone.
+WORKING_HOURS = (8, 18)
+MAX_FREE_SLOTS = 6
+
+
+class CrmLeadBookingMixin(models.AbstractModel):
+    """What a wizard that books or moves a consultation asks beside the date: where it takes
+    place, whether the setter is invited - and the closer's calendar around it: a warning
+    (not a refusal) when the closer is busy then, and the closer's next free slots of the day."""
+
+    _name = "crm.lead.booking.mixin"
+    _description = "Consultation Booking Options"
+
+    location = fields.Char()
+    videocall_location = fields.Char("Video Link")
+    invite_setter = fields.Boolean("Invite the Setter", help="The lead's setter attends the consultation too.")
+    meeting_conflict = fields.Char("Closer Busy", compute="_compute_closer_calendar")
+    free_slots = fields.Json(compute="_compute_closer_calendar")
+
+    def _booking_date_field(self):
+        """The name of the wizard's field holding the meeting's date (empty: nothing booked)."""
+        raise NotImplementedError
+
+    def _booking_closer(self):
+        raise NotImplementedError
+
+    def _booking_events_to_ignore(self):
+        """The events the booking replaces (a postponed consultation's own event)."""
+        return self.env["calendar.event"]
+
+    @api.depends(lambda self: self._booking_depends())
+    def _compute_closer_calendar(self):
+        duration = timedelta(minutes=self.env["crm.lead"]._deal_settings().meeting_duration_minutes)
+        for wizard in self:
+            field = wizard._booking_date_field()
+            closer = wizard._booking_closer()
+            start = wizard[field] if field else False
+            wizard.meeting_conflict = False
+            wizard.free_slots = False
+            if not (field and closer):
+                continue
+            tz = pytz.timezone(closer.tz or self.env.user.tz or "UTC")
+            day = (pytz.utc.localize(start).astimezone(tz) if start else datetime.now(tz)).date()
+            day_start = (
+                tz.localize(datetime.combine(day, time(WORKING_HOURS[0]))).astimezone(pytz.utc).replace(tzinfo=None)
+            )
+            day_end = (
+                tz.localize(datetime.combine(day, time(WORKING_HOURS[1]))).astimezone(pytz.utc).replace(tzinfo=None)
+            )
+            busy = wizard._closer_events(
+                closer, min(day_start, start or day_start), max(day_end, (start or day_end) + duration)
+            )
+            if start:
+                clash = busy.filtered(lambda event, start=start: event.start < start + duration and event.stop > start)
+                if clash:
+                    wizard.meeting_conflict = self.env._(
+                        '%(closer)s has "%(event)s" then (%(start)s to %(stop)s): book anyway, or pick a free slot.',
+                        closer=closer.name,
+                        event=clash[0].name,
+                        start=self.env["crm.lead"]._format_user_datetime(clash[0].start),
+                        stop=self.env["crm.lead"]._format_user_datetime(clash[0].stop),
+                    )
+            wizard.free_slots = wizard._free_slots(busy, day_start, day_end, duration, tz)
+
+    def _booking_depends(self):
+        return ["location"]
+
+    def _closer_events(self, closer, start, stop):
+        return (
+            self.env["calendar.event"]
+            .sudo()
+            .search([("partner_ids", "in", closer.partner_id.ids), ("start", "<", stop), ("stop", ">", start)])
+            - self._booking_events_to_ignore()
+        )
+
+    def _free_slots(self, busy, day_start, day_end, duration, tz):
+        now = fields.Datetime.now()
+        slots, slot = [], day_start
+        while slot + duration <= day_end and len(slots) < MAX_FREE_SLOTS:
+            if slot >= now and not any(event.start < slot + duration and event.stop > slot for event in busy):
+                local = pytz.utc.localize(slot).astimezone(tz)
+                slots.append({"start": fields.Datetime.to_string(slot), "label": local.strftime("%H:%M")})
+            slot += duration
+        return slots
+
+    def _booking_options(self):
+        """What the booking adds to the consultation's calendar event."""
+        return {
+            "location": self.location,
+            "videocall_location": self.videocall_location,
+            "invite_setter": self.invite_setter,
+        }
