@@ -1,3 +1,6 @@
+from . import crm_deal_report_mixin
 from . import crm_deal_phase_report
+from . import crm_deal_funnel_report
 from . import crm_deal_closer_report
 from . import crm_deal_phase_duration_report
+from . import crm_deal_week_report

@@ -1,87 +1,116 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
+from odoo.tools import SQL
 
-from ..models.res_config_settings import DEFAULT_SECOND_MEETING_ALERT, SECOND_MEETING_ALERT_PARAM, get_int_param
+from ..models.deal_phase import (
+    APPOINTMENT_CANCELLED,
+    DECISIONS,
+    FIRST_MEETING,
+    NO_SHOW,
+    SECOND_MEETING,
+    WON_PHASE,
+)
 
 
 class CrmDealCloserReport(models.Model):
-    """Per closer and month of the decision: the deals decided (Sold or Not sold for the
-    first time) and how many of them needed a Second consultation. "A second call must
-    never become the rule": closers above the alert threshold are flagged."""
+    """The consultations' rates per month, closer and setter: show-ups of first
+    consultations (held vs no-show), the share of decided deals (Sold or Not sold for the
+    first time) that needed a Second consultation - "it must never become the rule": closers
+    above the alert threshold are flagged - and the win rate from First consultation. A move
+    a Sales Administrator forced (an override) is no consultation outcome: left out."""
 
     _name = "crm.deal.closer.report"
-    _description = "Second Consultation Rate"
+    _inherit = "crm.deal.report.mixin"
     _auto = False
+    _description = "Consultation Rates"
     _order = "month desc, closer_id"
     _rec_name = "closer_id"
+    _ratio_measures = {
+        "show_up_rate": ("held_count", "ended_count"),
+        "second_meeting_rate": ("second_meeting_count", "decided_count"),
+        "win_rate": ("sold_count", "held_count"),
+    }
 
-    closer_id = fields.Many2one("res.users", "Closer", readonly=True)
-    month = fields.Date("Month", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
-    decided_count = fields.Integer("Deals Decided", readonly=True)
-    second_meeting_count = fields.Integer("With Second Consultation", readonly=True)
-    second_meeting_rate = fields.Float("Second Consultation Rate (%)", readonly=True, aggregator="avg", digits=(16, 1))
-    first_meeting_count = fields.Integer("First Consultations", readonly=True)
+    month = fields.Date(readonly=True)
+    closer_id = fields.Many2one("res.users", readonly=True)
+    setter_id = fields.Many2one("res.users", readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    booked_count = fields.Integer("Booked", readonly=True, help="First consultations booked.")
+    ended_count = fields.Integer("Due", readonly=True, help="First consultations that were due: held or no-show.")
+    held_count = fields.Integer("Held", readonly=True)
     no_show_count = fields.Integer("No-shows", readonly=True)
+    cancelled_count = fields.Integer("Cancelled", readonly=True)
+    show_up_rate = fields.Float("Show-up Rate", readonly=True)
+    decided_count = fields.Integer("Decided", readonly=True, help="Deals decided: Sold or Not sold for the first time.")
+    second_meeting_count = fields.Integer(
+        "With 2nd", readonly=True, help="Decided deals that needed a Second consultation."
+    )
+    second_meeting_rate = fields.Float("2nd Rate", readonly=True)
+    sold_count = fields.Integer("Sold", readonly=True)
+    win_rate = fields.Float(readonly=True, help="Sold of the first consultations held.")
     is_above_threshold = fields.Boolean(
         "Above Threshold", compute="_compute_is_above_threshold", search="_search_is_above_threshold"
     )
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                WITH decisions AS (
-                    SELECT DISTINCT ON (log.lead_id)
-                           log.lead_id, log.date, log.company_id
-                      FROM crm_deal_phase_log log
-                     WHERE log.to_phase IN ('sold', 'not_sold')
-                  ORDER BY log.lead_id, log.date, log.id
-                ), decided AS (
-                    SELECT lead.closer_id,
-                           date_trunc('month', decisions.date)::date AS month,
-                           decisions.company_id,
-                           COUNT(*) AS decided_count,
-                           COUNT(*) FILTER (WHERE EXISTS (
-                               SELECT 1 FROM crm_deal_phase_log second
-                                WHERE second.lead_id = decisions.lead_id
-                                  AND second.to_phase = 'second_meeting'
-                                  AND second.date <= decisions.date
-                           )) AS second_meeting_count
-                      FROM decisions
-                      JOIN crm_lead lead ON lead.id = decisions.lead_id
-                  GROUP BY 1, 2, 3
-                ), meetings AS (
-                    SELECT lead.closer_id,
-                           date_trunc('month', log.date)::date AS month,
-                           log.company_id,
-                           COUNT(*) FILTER (WHERE log.to_phase = 'first_meeting') AS first_meeting_count,
-                           COUNT(*) FILTER (WHERE log.from_phase = 'first_meeting'
-                                              AND log.to_phase = 'follow_up') AS no_show_count
-                      FROM crm_deal_phase_log log
-                      JOIN crm_lead lead ON lead.id = log.lead_id
-                     WHERE log.to_phase = 'first_meeting'
-                        OR (log.from_phase = 'first_meeting' AND log.to_phase = 'follow_up')
-                  GROUP BY 1, 2, 3
-                )
-                SELECT row_number() OVER (ORDER BY month, closer_id, company_id) AS id,
-                       closer_id, month, company_id,
-                       COALESCE(decided.decided_count, 0) AS decided_count,
-                       COALESCE(decided.second_meeting_count, 0) AS second_meeting_count,
-                       CASE WHEN COALESCE(decided.decided_count, 0) = 0 THEN 0
-                            ELSE 100.0 * decided.second_meeting_count / decided.decided_count END
-                           AS second_meeting_rate,
-                       COALESCE(meetings.first_meeting_count, 0) AS first_meeting_count,
-                       COALESCE(meetings.no_show_count, 0) AS no_show_count
-                  FROM decided
-             FULL JOIN meetings USING (closer_id, month, company_id)
-            )
+    def _select(self):
+        return SQL(
+            """
+            row_number() OVER (ORDER BY events.month, events.closer_id, events.setter_id, events.team_id,
+                                        events.company_id) AS id,
+            events.month, events.closer_id, events.setter_id, events.team_id, events.company_id,
+            SUM(events.booked) AS booked_count,
+            SUM(events.held + events.no_show) AS ended_count,
+            SUM(events.held) AS held_count,
+            SUM(events.no_show) AS no_show_count,
+            SUM(events.cancelled) AS cancelled_count,
+            SUM(events.held)::float / NULLIF(SUM(events.held + events.no_show), 0) AS show_up_rate,
+            SUM(events.decided) AS decided_count,
+            SUM(events.with_second) AS second_meeting_count,
+            SUM(events.with_second)::float / NULLIF(SUM(events.decided), 0) AS second_meeting_rate,
+            SUM(events.sold) AS sold_count,
+            SUM(events.sold)::float / NULLIF(SUM(events.held), 0) AS win_rate
             """
         )
 
+    def _from(self):
+        return SQL(
+            """
+            (SELECT date_trunc('month', log.date)::date AS month, lead.closer_id, lead.setter_id, log.team_id,
+                    log.company_id,
+                    (log.to_phase = %(first)s)::int AS booked,
+                    (log.from_phase = %(first)s
+                     AND (log.from_phase, log.to_phase) NOT IN (%(no_show)s, %(cancelled)s))::int AS held,
+                    ((log.from_phase, log.to_phase) = %(no_show)s)::int AS no_show,
+                    ((log.from_phase, log.to_phase) = %(cancelled)s)::int AS cancelled,
+                    (decision.id IS NOT NULL)::int AS decided,
+                    (decision.id IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM crm_deal_phase_log second
+                         WHERE second.lead_id = log.lead_id AND second.to_phase = %(second)s
+                           AND second.date <= log.date))::int AS with_second,
+                    (decision.id IS NOT NULL AND log.to_phase = %(won)s)::int AS sold
+               FROM crm_deal_phase_log log
+               JOIN crm_lead lead ON lead.id = log.lead_id
+          LEFT JOIN (SELECT DISTINCT ON (COALESCE(merged_lead_ref, lead_id)) id
+                       FROM crm_deal_phase_log
+                      WHERE to_phase IN %(decisions)s AND is_override IS NOT TRUE
+                   ORDER BY COALESCE(merged_lead_ref, lead_id), date, id) decision ON decision.id = log.id
+              WHERE log.is_override IS NOT TRUE
+                AND (log.to_phase = %(first)s OR log.from_phase = %(first)s OR decision.id IS NOT NULL)) events
+            """,
+            first=FIRST_MEETING,
+            second=SECOND_MEETING,
+            won=WON_PHASE,
+            no_show=NO_SHOW,
+            cancelled=APPOINTMENT_CANCELLED,
+            decisions=DECISIONS,
+        )
+
+    def _group_by(self):
+        return SQL("events.month, events.closer_id, events.setter_id, events.team_id, events.company_id")
+
     @api.model
     def _alert_threshold(self):
-        return get_int_param(self.env, SECOND_MEETING_ALERT_PARAM, DEFAULT_SECOND_MEETING_ALERT)
+        return self.env["crm.lead"]._deal_settings().second_meeting_alert / 100.0
 
     def _compute_is_above_threshold(self):
         threshold = self._alert_threshold()
