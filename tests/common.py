@@ -1,5 +1,11 @@
+import json
+import xmlrpc.client
 from collections import Counter
+from datetime import datetime, timedelta
 
+from odoo import fields
+from odoo.addons.crm_deal_phases.hooks import STOCK_STAGE_XMLIDS  # noqa: F401 (shared with the tests)
+from odoo.addons.crm_deal_phases.models.crm_lead_values import SYSTEM_FIELDS
 from odoo.tests import TransactionCase, new_test_user
 
 # The documented phase graph (Deal-Phasen), written out here on purpose: the tests compare
@@ -26,7 +32,7 @@ DOCUMENTED_GRAPH = {
     "unqualified": set(),
 }
 # Figures of the reliability tests, printed in one line at the end of a pytest run
-# (tools/pytest_no_skips.py).
+# (tests/conftest.py).
 RELIABILITY = Counter(
     {"moves tried": 0, "graph violations": 0, "hostile calls refused": 0, "concurrent races resolved": 0}
 )
@@ -82,6 +88,9 @@ class DealPhasesCase(TransactionCase):
             "qualification_criterion_ids": [(6, 0, cls.criteria.ids)],
             "lost_reason_id": cls.lost_reason.id,
             "ko_reason_id": cls.ko_reason.id,
+            "closer_id": cls.user_closer.id,
+            "first_meeting_date": fields.Datetime.now() + timedelta(days=2),
+            "second_meeting_date": fields.Datetime.now() + timedelta(days=9),
             "team_id": cls.team.id,
             "user_id": cls.user_setter.id,
             **extra,
@@ -89,10 +98,36 @@ class DealPhasesCase(TransactionCase):
 
     @classmethod
     def create_lead(cls, phase="inquiry", **vals):
-        """A lead in phase, created by a manager (who may create leads in any phase)."""
+        """A lead in phase, created by a manager (who may create leads in any phase). Counters
+        the addon keeps (calls, strikes, ...) are set as the addon's own code sets them."""
         values = cls.complete_vals(**vals)
         values["stage_id"] = cls.stages[phase].id
-        return cls.env["crm.lead"].with_user(cls.user_manager).create(values).with_user(cls.env.user)
+        Lead = cls.env["crm.lead"].with_user(cls.user_manager)
+        if values.keys() & set(SYSTEM_FIELDS):
+            Lead = Lead._with_intent()
+        return Lead.create(values).with_env(cls.env)
+
+    @classmethod
+    def answers(cls):
+        """What the outcome wizards ask on entry: the consultation dates and the closer."""
+        now = fields.Datetime.now()
+        return {
+            "first_meeting_date": now + timedelta(days=2),
+            "second_meeting_date": now + timedelta(days=9),
+            "closer_id": cls.user_closer.id,
+        }
+
+    @staticmethod
+    def as_addon(records):
+        """records as the addon's own code holds them, to set what only it writes."""
+        return records._with_intent()
+
+    def apply_wizard(self, action, user=None, **values):
+        """Open the wizard an action returns, as user, fill it in and confirm it."""
+        wizard = self.env[action["res_model"]].with_context(**action.get("context", {}))
+        if user:
+            wizard = wizard.with_user(user)
+        return wizard.create(values).action_apply()
 
     @classmethod
     def ensure_german(cls):
@@ -115,3 +150,61 @@ class DealPhasesCase(TransactionCase):
 
     def log_of(self, lead):
         return self.env["crm.deal.phase.log"].sudo().search([("lead_id", "=", lead.id)], order="id")
+
+
+class RpcMixin:
+    """A salesperson's real client over HTTP: XML-RPC with a password, JSON-2 with an API key.
+    Every refused call is counted in the reliability figures."""
+
+    rpc_login = "dp_rpc"
+
+    @classmethod
+    def setUpRpc(cls):
+        cls.rpc_user = new_test_user(cls.env, login=cls.rpc_login, groups="sales_team.group_sale_salesman")
+        cls.team.member_ids |= cls.rpc_user
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.rpc_user)
+            ._generate(scope="rpc", name="deal phases test", expiration_date=datetime.now() + timedelta(days=1))
+        )
+
+    def xmlrpc(self, model, method, args, context=None, user=None):
+        user = user or self.rpc_user
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, self.password_of(user), model, method, args, {"context": context or {}}
+        )
+
+    @staticmethod
+    def password_of(user):
+        """new_test_user's password: the login, padded to 8 characters."""
+        return user.login + "x" * (8 - len(user.login))
+
+    def json2(self, model, method, payload, api_key=None):
+        return self.url_open(
+            f"/json/2/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key or self.api_key}"},
+        )
+
+    def assertXmlrpcRefused(self, model, method, args, context=None, expected_text=None, user=None):
+        with self.assertRaises(xmlrpc.client.Fault) as error:
+            self.xmlrpc(model, method, args, context, user)
+        if expected_text:
+            self.assertIn(expected_text, error.exception.faultString)
+        # 2: UserError or ValidationError, 3: access denied, 4: AccessError; never 1 (a crash)
+        self.assertIn(error.exception.faultCode, (2, 3, 4), error.exception.faultString)
+        RELIABILITY["hostile calls refused"] += 1
+        return error.exception.faultString
+
+    def assertJson2Refused(self, model, method, payload, expected_text=None, api_key=None):
+        response = self.json2(model, method, payload, api_key)
+        self.assertNotEqual(response.status_code, 200, response.text)
+        self.assertIn(
+            response.json()["name"],
+            ("odoo.exceptions.UserError", "odoo.exceptions.AccessError", "odoo.exceptions.ValidationError"),
+            response.text,
+        )
+        if expected_text:
+            self.assertIn(expected_text, response.json()["message"])
+        RELIABILITY["hostile calls refused"] += 1
+        return response

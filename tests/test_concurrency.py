@@ -1,4 +1,5 @@
 from contextlib import closing
+from datetime import datetime, timedelta
 
 import psycopg2.errors
 
@@ -28,17 +29,25 @@ class TestConcurrentMoves(BaseCase):
                     "contact_lastname": "Race",
                     "phone": "+49 170 0000000",
                     "qualification_criterion_ids": [(6, 0, criteria.ids)],
+                    "first_meeting_date": datetime.now() + timedelta(days=3),
+                    "closer_id": env.ref("base.user_admin").id,
                     "stage_id": env.ref(STAGE_XMLIDS["inquiry"]).id,
                 }
             )
             self.lead_id = lead.id
-            cr.commit()
+            # two real transactions must see the lead
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self.remove_lead)
 
     def remove_lead(self):
+        """The lead, and what booking it created: its calendar events and customer contact."""
         with closing(self.db.cursor()) as cr:
-            self.env_for(cr)["crm.lead"].browse(self.lead_id).unlink()
-            cr.commit()
+            lead = self.env_for(cr)["crm.lead"].browse(self.lead_id)
+            events, customer = lead.calendar_event_ids, lead.partner_id
+            lead.unlink()
+            events.unlink()
+            customer.unlink()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def env_for(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})

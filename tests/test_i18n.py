@@ -15,7 +15,12 @@ class TestGermanTranslation(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.current_terms = {line[4] for line in TranslationModuleReader(cls.env.cr, ["crm_deal_phases"]) if line[4]}
+        # demo records are written in German already: their terms are no part of the translation
+        cls.current_terms = {
+            line[4]
+            for line in TranslationModuleReader(cls.env.cr, ["crm_deal_phases"])
+            if line[4] and ".demo_" not in str(line[3])
+        }
         cls.pot = polib.pofile(str(I18N / "crm_deal_phases.pot"))
         cls.german = polib.pofile(str(I18N / "de.po"))
 

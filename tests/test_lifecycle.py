@@ -32,12 +32,25 @@ class TestLifecycle(DealPhasesCase):
             stages |= stage
         return stages
 
+    def lead_from_before_the_install(self, name, stage, **vals):
+        """A lead as crm kept it before the addon came: in a stock stage, without a phase
+        history (today's rules would not create it there)."""
+        lead = self.env["crm.lead"].create({"name": name, **vals})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET stage_id = %s, contact_firstname = NULL, contact_lastname = NULL WHERE id = %s",
+            (stage.id, lead.id),
+        )
+        self.env.cr.execute("DELETE FROM crm_deal_phase_log WHERE lead_id = %s", (lead.id,))
+        self.env.invalidate_all()
+        return lead
+
     def test_install_keeps_leads_in_stock_stages_where_they_are(self):
         stock = self.ensure_stock_stages()
         Lead = self.env["crm.lead"].with_context(active_test=False)
         used = stock[0]
-        legacy_lead = Lead.create({"name": "Old pipeline lead", "stage_id": used.id, "contact_name": "Ole Alt"})
-        archived = Lead.create({"name": "Old archived", "stage_id": stock[1].id, "active": False})
+        legacy_lead = self.lead_from_before_the_install("Old pipeline lead", used, contact_name="Ole Alt")
+        archived = self.lead_from_before_the_install("Old archived", stock[1], active=False)
         before = {lead.id: lead.stage_id for lead in Lead.search([("stage_id", "in", stock.ids)])}
         holding = set(before.values())
         post_init_hook(self.env)

@@ -1,7 +1,8 @@
+from ast import literal_eval
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 
 from .common import DealPhasesCase
@@ -59,15 +60,18 @@ class TestOutcomeActions(DealPhasesCase):
         leads = [self.create_lead("first_meeting", user_id=self.user_closer.id) for _i in range(4)]
 
         def sell(lead, lang):
+            """The move, by a user reading lang; the label the log kept, in every language."""
             lead.with_user(self.user_closer).with_context(lang=lang).write({"stage_id": self.stages["sold"].id})
-            return self.log_of(lead)[-1].transition_label
+            entry = self.log_of(lead)[-1]
+            return {code: entry.with_context(lang=code).transition_label for code in ("en_US", "de_DE")}
 
-        self.assertEqual(sell(leads[0], "de_DE"), "Verkauft")
+        self.assertEqual(sell(leads[0], "de_DE"), {"en_US": "Sold", "de_DE": "Verkauft"})
         transition.with_user(self.user_manager).update_field_translations("name", {"de_DE": "Unterschrieben"})
-        self.assertEqual(sell(leads[1], "de_DE"), "Unterschrieben")
-        self.assertEqual(sell(leads[2], "en_US"), "Sold")
+        self.assertEqual(sell(leads[1], "en_US"), {"en_US": "Sold", "de_DE": "Unterschrieben"})
+        self.assertEqual(sell(leads[2], "de_DE"), {"en_US": "Sold", "de_DE": "Unterschrieben"})
         transition.with_user(self.user_manager).with_context(lang="en_US").name = "Signed"
-        self.assertEqual(sell(leads[3], "en_US"), "Signed")
+        self.assertEqual(sell(leads[3], "de_DE"), {"en_US": "Signed", "de_DE": "Unterschrieben"})
+        self.assertEqual(self.log_of(leads[0])[-1].with_context(lang="de_DE").transition_label, "Verkauft")
 
     @users("dp_closer")
     def test_no_show_goes_to_follow_up_and_counts(self):
@@ -84,7 +88,7 @@ class TestOutcomeActions(DealPhasesCase):
         action = lead.action_open_phase_transition(self.transition(lead, "Not sold").id)
         self.assertEqual(action["res_model"], "crm.lead.phase.move")
         self.assertEqual(lead.deal_phase, "first_meeting", "nothing moves before the wizard is confirmed")
-        wizard_form = Form(self.env["crm.lead.phase.move"].with_context(action["context"]))
+        wizard_form = Form(self.env["crm.lead.phase.move"].with_context(**action["context"]))
         self.assertEqual(wizard_form.transition_label, "Not sold")
         wizard_form.lost_reason_id = self.lost_reason
         wizard_form.note = "Wants to think about it until spring"
@@ -103,7 +107,7 @@ class TestOutcomeActions(DealPhasesCase):
         )
         transition = lead.available_transition_ids.filtered(lambda t: t.to_phase == "first_meeting")
         action = lead.action_open_phase_transition(transition.id)
-        wizard_form = Form(self.env["crm.lead.phase.move"].with_context(action["context"]))
+        wizard_form = Form(self.env["crm.lead.phase.move"].with_context(**action["context"]))
         self.assertTrue(wizard_form.ask_contact)
         self.assertTrue(wizard_form.ask_gold_standard)
         wizard_form.contact_lastname = "Becker"
@@ -111,7 +115,7 @@ class TestOutcomeActions(DealPhasesCase):
         for criterion in self.criteria:
             wizard_form.qualification_criterion_ids.add(criterion)
         meeting = fields.Datetime.now() + timedelta(days=3)
-        wizard_form.meeting_date = meeting
+        wizard_form.first_meeting_date = meeting
         wizard_form.closer_id = self.user_closer
         wizard_form.save().action_apply()
         self.assertEqual(lead.deal_phase, "first_meeting")
@@ -126,7 +130,7 @@ class TestOutcomeActions(DealPhasesCase):
         log_before = len(self.log_of(lead))
         action = lead.action_open_postpone()
         new_date = fields.Datetime.now() + timedelta(days=7)
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({"meeting_date": new_date})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"meeting_date": new_date})
         wizard.action_apply()
         self.assertEqual(lead.deal_phase, "first_meeting")
         self.assertEqual(lead.postponed_count, 1)
@@ -168,7 +172,7 @@ class TestWonLost(DealPhasesCase):
         with self.assertRaises(UserError):
             lead.action_set_lost(lost_reason_id=self.lost_reason.id)
         self.assertEqual(self.phase_of(lead), "follow_up")
-        self.assertEqual(lead.action_open_lost_flow()["context"]["default_to_phase"], "unqualified")
+        self.assertFalse(lead.available_transition_ids.filtered(lambda t: t.to_phase == "not_sold"))
 
     def test_restore_keeps_the_not_sold_reason(self):
         lead = self.create_lead("not_sold")
@@ -180,225 +184,115 @@ class TestWonLost(DealPhasesCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestServerActions(DealPhasesCase):
-    def run_action(self, xmlid, leads, user):
-        action = self.env.ref(xmlid).with_user(user)
-        return action.with_context(active_model="crm.lead", active_ids=leads.ids, active_id=leads[:1].id).run()
+class TestOutcomeWizards(DealPhasesCase):
+    """Every wizard an outcome opens asks what the phase table says, and opens from any
+    caller (button, drag and drop, statusbar) as a complete window action."""
 
-    def test_log_goodwill_call(self):
-        self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.follow_up_cadence_days", "3")
-        leads = self.create_lead("follow_up", setter_id=self.user_setter.id) | self.create_lead("inquiry")
-        self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", leads, self.user_setter)
-        self.assertEqual(leads.mapped("call_count"), [1, 1])
-        self.assertTrue(all(leads.mapped("last_call_date")))
-        activity = leads[0].activity_ids
-        self.assertEqual(activity.user_id, self.user_setter)
-        self.assertEqual(activity.date_deadline, fields.Date.context_today(leads) + timedelta(days=3))
-        self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", leads[0], self.user_setter)
-        self.assertEqual(leads.mapped("call_count"), [2, 1])
+    def test_wizard_actions_carry_their_views(self):
+        lead = self.create_lead("first_meeting").with_user(self.user_closer)
+        for transition in lead.available_transition_ids:
+            with self.subTest(outcome=transition.name):
+                action = lead.action_open_phase_transition(transition.id)
+                if isinstance(action, dict):
+                    self.assertEqual(action["views"], [(False, "form")])
+                    self.assertEqual(action["target"], "new")
+                lead = self.create_lead("first_meeting").with_user(self.user_closer)
 
-    def test_mixed_selection_is_refused_whole_and_names_the_leads(self):
-        callable_lead = self.create_lead("follow_up", name="Callable")
-        sold = self.create_lead("sold", name="Closed deal")
-        with self.assertRaises(UserError) as error:
-            self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", callable_lead | sold, self.user_setter)
-        self.assertIn("Closed deal", str(error.exception))
-        self.assertNotIn("Callable", str(error.exception))
-        self.assertEqual(callable_lead.call_count, 0)
-
-    def test_strikes_reach_the_threshold(self):
-        leads = self.create_lead("follow_up", ko_reason_id=False) | self.create_lead("inquiry", ko_reason_id=False)
-        action = self.run_action("crm_deal_phases.crm_lead_action_add_strike", leads, self.user_setter)
-        strike = self.env[action["res_model"]].with_user(self.user_setter).with_context(action["context"])
-        strike.create({"reason": "No answer"}).action_apply()
-        strike.create({"reason": "Hung up"}).action_apply()
-        self.assertEqual(leads.mapped("strike_count"), [2, 2])
-        self.assertEqual(set(leads.mapped("deal_phase")), {"follow_up", "inquiry"})
-        strike.create({"reason": "Rude again"}).action_apply()
-        self.assertEqual(set(leads.mapped("deal_phase")), {"unqualified"})
-        self.assertEqual(leads.mapped("ko_reason_id"), self.env.ref("crm_deal_phases.ko_reason_strikes"))
-        entry = self.log_of(leads[0])[-1]
-        self.assertEqual(entry.to_phase, "unqualified")
-        for reason in ("No answer", "Hung up", "Rude again"):
-            self.assertIn(reason, entry.reason)
-
-    def test_strikes_refused_where_unqualified_is_not_allowed(self):
-        lead = self.create_lead("second_meeting", name="In second meeting")
-        with self.assertRaises(UserError) as error:
-            lead.with_user(self.user_closer).action_add_strike("Late")
-        self.assertIn("In second meeting", str(error.exception))
-        self.assertEqual(lead.strike_count, 0)
-
-    def test_start_closer_follow_up(self):
-        not_sold = self.create_lead("not_sold", user_id=False)
-        self.run_action("crm_deal_phases.crm_lead_action_start_closer_follow_up", not_sold, self.user_closer)
-        self.assertEqual(not_sold.closer_id, self.user_closer)
-        self.assertEqual(not_sold.activity_ids.user_id, self.user_closer)
-        with self.assertRaises(UserError):
-            self.run_action(
-                "crm_deal_phases.crm_lead_action_start_closer_follow_up",
-                self.create_lead("sold", closer_id=self.user_closer.id),
-                self.user_closer,
-            )
-
-    def test_move_to_follow_up_all_or_nothing(self):
-        ready = self.create_lead("inquiry", name="Ready")
-        final = self.create_lead("unqualified", name="Gone")
-        with self.assertRaises(UserError) as error:
-            self.run_action("crm_deal_phases.crm_lead_action_move_to_follow_up", ready | final, self.user_setter)
-        self.assertIn("Gone", str(error.exception))
-        self.assertEqual(self.phase_of(ready), "inquiry")
-        self.run_action("crm_deal_phases.crm_lead_action_move_to_follow_up", ready, self.user_setter)
-        self.assertEqual(self.phase_of(ready), "follow_up")
-
-    def test_mark_unqualified_ko(self):
-        leads = self.create_lead("inquiry", ko_reason_id=False) | self.create_lead("qualified", ko_reason_id=False)
-        action = self.run_action("crm_deal_phases.crm_lead_action_mark_unqualified", leads, self.user_setter)
-        wizard_form = Form(self.env[action["res_model"]].with_user(self.user_setter).with_context(action["context"]))
-        wizard_form.ko_reason_id = self.env.ref("crm_deal_phases.ko_reason_offensive")
-        wizard_form.save().action_apply()
-        self.assertEqual(set(leads.mapped("deal_phase")), {"unqualified"})
-        self.assertEqual(leads.mapped("ko_reason_id"), self.env.ref("crm_deal_phases.ko_reason_offensive"))
-
-
-@tagged("post_install", "-at_install", "crm_deal_phases")
-class TestPhaseLogAccess(DealPhasesCase):
-    def test_salesperson_reads_but_cannot_touch_the_log(self):
-        lead = self.create_lead("inquiry")
-        Log = self.env["crm.deal.phase.log"].with_user(self.user_setter)
-        entry = Log.search([("lead_id", "=", lead.id)])
-        self.assertEqual(len(entry), 1)
-        with self.assertRaises(AccessError):
-            Log.create({"lead_id": lead.id, "to_phase": "sold"})
-        with self.assertRaises(AccessError):
-            entry.write({"to_phase": "sold"})
-        with self.assertRaises(AccessError):
-            entry.unlink()
-
-    def test_manager_cannot_edit_the_log_either(self):
-        entry = self.log_of(self.create_lead("inquiry"))
-        with self.assertRaises(AccessError):
-            entry.with_user(self.user_manager).write({"reason": "rewritten"})
-
-
-@tagged("post_install", "-at_install", "crm_deal_phases")
-class TestOutcomeQueryBudget(DealPhasesCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        create = cls.env["crm.lead"].with_user(cls.user_manager).create
-        cls.warmup_leads = create(
-            [cls.complete_vals(name=f"W{i}", stage_id=cls.stages["follow_up"].id) for i in range(2)]
-        )
-        cls.leads_100 = create(
-            [cls.complete_vals(name=f"L{i}", stage_id=cls.stages["follow_up"].id) for i in range(100)]
-        )
-        meeting = {"stage_id": cls.stages["first_meeting"].id, "closer_id": cls.user_closer.id}
-        cls.meeting = create([cls.complete_vals(name="Meeting", **meeting)])
-        cls.warmup_meeting = create([cls.complete_vals(name="Meeting 0", **meeting)])
-
-    def test_query_count_goodwill_call_on_100_leads(self):
-        self.warmup_leads.with_user(self.user_setter).action_log_goodwill_call()
-        self.env.flush_all()
-        self.env.invalidate_all()
-        with self.assertQueryCount(11):
-            self.leads_100.with_user(self.user_setter).with_context(tracking_disable=True).action_log_goodwill_call()
-            self.env.flush_all()
-        self.assertEqual(set(self.leads_100.mapped("call_count")), {1})
-
-    def test_query_count_outcome_action(self):
-        sold = self.env.ref("crm_deal_phases.transition_first_meeting_to_sold").id
-        self.warmup_meeting.with_user(self.user_closer).action_open_phase_transition(sold)
-        self.env.flush_all()
-        self.env.invalidate_all()
-        with self.assertQueryCount(20):
-            self.meeting.with_user(self.user_closer).with_context(tracking_disable=True).action_open_phase_transition(
-                sold
-            )
-            self.env.flush_all()
-        self.assertEqual(self.meeting.deal_phase, "sold")
-
-
-@tagged("post_install", "-at_install", "crm_deal_phases")
-class TestServerActionQueryBudget(DealPhasesCase):
-    """Each server action on 100 leads, run as the list view runs it: a fixed number of
-    queries, whatever the selection's size (a first run on two leads warms the caches).
-    Budgets as measured on a fresh database with demo data."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        create = cls.env["crm.lead"].with_user(cls.user_manager).create
-        cls.leads = {
-            (phase, size): create(
-                [cls.complete_vals(name=f"{phase} {size} {i}", stage_id=cls.stages[phase].id) for i in range(size)]
-            )
-            for phase in ("inquiry", "follow_up", "not_sold")
-            for size in (2, 100)
+    def test_wizard_asks_what_each_phase_requires(self):
+        incomplete = self.create_lead("inquiry", contact_lastname=False, qualification_criterion_ids=False)
+        expected = {
+            "follow_up": {"contact"},
+            "qualified": {"contact", "gold_standard"},
+            "first_meeting": {"contact", "gold_standard", "first_meeting"},
+            "unqualified": {"contact", "ko_reason"},
         }
+        for phase, asks in expected.items():
+            with self.subTest(phase=phase):
+                wizard = self.env["crm.lead.phase.move"].new({"lead_ids": incomplete.ids, "to_phase": phase})
+                asked = {
+                    name
+                    for name in (
+                        "contact",
+                        "gold_standard",
+                        "first_meeting",
+                        "second_meeting",
+                        "not_sold_reason",
+                        "ko_reason",
+                    )
+                    if wizard[f"ask_{name}"]
+                }
+                self.assertEqual(asked, asks)
+        complete = self.create_lead("first_meeting")
+        wizard = self.env["crm.lead.phase.move"].new({"lead_ids": complete.ids, "to_phase": "not_sold"})
+        self.assertTrue(wizard.ask_not_sold_reason, "a reason is asked on every entry")
+        self.assertFalse(wizard.ask_contact or wizard.ask_gold_standard, "data the lead holds is not asked again")
 
-    def run_action(self, xmlid, leads):
-        """The server action on leads as the setter would start it from the list."""
-        action = self.env.ref(xmlid).with_user(self.user_setter)
-        context = {"active_model": "crm.lead", "active_ids": leads.ids, "tracking_disable": True}
-        result = action.with_context(**context).run()
-        self.env.flush_all()
-        return result
+    def test_drop_on_a_phase_that_asks_opens_the_same_wizard(self):
+        lead = self.create_lead("qualified").with_user(self.user_setter)
+        action = lead.action_drop_on_stage(self.stages["first_meeting"].id)
+        self.assertEqual(action["res_model"], "crm.lead.phase.move")
+        self.assertEqual(action["context"]["default_to_phase"], "first_meeting")
+        self.assertEqual(self.phase_of(lead), "qualified", "nothing moves before the wizard is confirmed")
+        ko = lead.action_drop_on_stage(self.stages["unqualified"].id)
+        self.assertEqual(ko["context"]["default_to_phase"], "unqualified", "a KO asks its reason")
+        follow_up = self.create_lead("inquiry").with_user(self.user_setter)
+        self.assertFalse(follow_up.action_drop_on_stage(self.stages["follow_up"].id), "a move that asks nothing")
+        self.assertFalse(follow_up.action_drop_on_stage(self.stages["sold"].id), "a forbidden move keeps its error")
+        for malformed in ([self.stages["sold"].id], "1", None, -3):
+            self.assertFalse(follow_up.action_drop_on_stage(malformed))
 
-    def apply_wizard(self, xmlid, leads, **values):
-        """Server actions that need an answer open a wizard: open it, fill it in, apply it."""
-        action = self.run_action(xmlid, leads)
-        wizard = (
-            self.env[action["res_model"]]
-            .with_user(self.user_setter)
-            .with_context(**action["context"], tracking_disable=True)
-            .create(values)
+    def test_a_first_consultation_is_booked_whatever_the_path(self):
+        lead = self.create_lead("qualified", first_meeting_date=False, closer_id=False).with_user(self.user_setter)
+        with self.assertRaises(UserError) as error:
+            lead.write({"stage_id": self.stages["first_meeting"].id})
+        self.assertIn("the date of the first consultation, a closer", str(error.exception))
+        lead.write(
+            {
+                "stage_id": self.stages["first_meeting"].id,
+                "first_meeting_date": fields.Datetime.now() + timedelta(days=1),
+                "closer_id": self.user_closer.id,
+            }
         )
-        wizard.action_apply()
-        self.env.flush_all()
+        self.assertEqual(lead.deal_phase, "first_meeting")
 
-    def assert_budget(self, budget, run, phase):
-        run(self.leads[phase, 2])
-        self.env.invalidate_all()
-        with self.assertQueryCount(budget):
-            run(self.leads[phase, 100])
+    def test_apply_outcome_with_its_answers(self):
+        lead = self.create_lead("first_meeting", lost_reason_id=False).with_user(self.user_closer)
+        not_sold = self.env.ref("crm_deal_phases.transition_first_meeting_to_not_sold")
+        with self.assertRaises(UserError):
+            lead.action_apply_outcome(not_sold.id, {})
+        self.assertEqual(self.phase_of(lead), "first_meeting")
+        lead.action_apply_outcome(not_sold.id, {"lost_reason_id": self.lost_reason.id, "note": "Later"})
+        self.assertEqual(self.phase_of(lead), "not_sold")
+        self.assertEqual(self.log_of(lead)[-1].reason, "Later")
 
-    def test_log_goodwill_call(self):
-        self.assert_budget(
-            15, lambda leads: self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", leads), "follow_up"
+    def test_form_flags_follow_the_phase_table_and_the_graph(self):
+        meeting = self.create_lead("first_meeting")
+        self.assertTrue(meeting.can_postpone)
+        self.assertTrue(meeting.can_add_strike)
+        self.assertEqual(
+            meeting.phase_required_fields.split(),
+            [
+                "contact_firstname",
+                "contact_lastname",
+                "phone",
+                "qualification_criterion_ids",
+                "first_meeting_date",
+                "closer_id",
+            ],
         )
-        self.assertEqual(set(self.leads["follow_up", 100].mapped("call_count")), {1})
+        self.env.ref("crm_deal_phases.transition_first_meeting_to_unqualified").with_user(
+            self.user_manager
+        ).active = False
+        meeting.invalidate_recordset(["can_add_strike"])
+        self.assertFalse(meeting.can_add_strike, "an admin's edit of the table reaches the form")
+        sold = self.create_lead("sold")
+        self.assertFalse(sold.can_log_call or sold.can_postpone or sold.can_add_strike)
+        self.assertFalse(sold.can_create_upsell, "no upsell team configured")
 
-    def test_add_strike(self):
-        self.assert_budget(
-            18,
-            lambda leads: self.apply_wizard("crm_deal_phases.crm_lead_action_add_strike", leads, reason="No answer"),
-            "follow_up",
-        )
-        self.assertEqual(set(self.leads["follow_up", 100].mapped("strike_count")), {1})
-
-    def test_start_closer_follow_up(self):
-        self.assert_budget(
-            15,
-            lambda leads: self.run_action("crm_deal_phases.crm_lead_action_start_closer_follow_up", leads),
-            "not_sold",
-        )
-        self.assertEqual(len(self.leads["not_sold", 100].activity_ids), 100)
-
-    def test_move_to_follow_up(self):
-        self.assert_budget(
-            18,
-            lambda leads: self.run_action("crm_deal_phases.crm_lead_action_move_to_follow_up", leads),
-            "inquiry",
-        )
-        self.assertEqual(set(self.leads["inquiry", 100].mapped("deal_phase")), {"follow_up"})
-
-    def test_mark_unqualified(self):
-        self.assert_budget(
-            21,
-            lambda leads: self.apply_wizard(
-                "crm_deal_phases.crm_lead_action_mark_unqualified", leads, ko_reason_id=self.ko_reason.id
-            ),
-            "follow_up",
-        )
-        self.assertEqual(set(self.leads["follow_up", 100].mapped("deal_phase")), {"unqualified"})
+    def test_not_sold_reasons_are_the_consultation_ones(self):
+        domain = self.env["crm.lead.phase.move"]._fields["lost_reason_id"].domain
+        reasons = self.env["crm.lost.reason"].search(literal_eval(domain))
+        self.assertIn(self.lost_reason, reasons)
+        stock = self.env.ref("crm.lost_reason_1", raise_if_not_found=False)
+        if stock:
+            self.assertNotIn(stock, reasons)

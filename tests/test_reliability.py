@@ -18,114 +18,119 @@ from .common import DOCUMENTED_GRAPH, PHASES, RELIABILITY, DealPhasesCase
 LEADS = 3
 STRIKE_THRESHOLD = 3
 KO_REACHABLE = {phase for phase, targets in DOCUMENTED_GRAPH.items() if "unqualified" in targets}
+WHO = ("manager", "salesperson")
+
+
+class PhaseMachine(RuleBasedStateMachine):
+    case = None  # the running test: its registry, users and helpers
+
+    def __init__(self):
+        super().__init__()
+        case = self.case
+        self.savepoint = self.case.env.cr.savepoint()
+        self.leads = [self.case.create_lead("inquiry", name=f"Random {i}", user_id=False) for i in range(LEADS)]
+        self.phases = ["inquiry"] * LEADS
+        self.changes = [1] * LEADS  # the creation is logged
+        self.strikes = [0] * LEADS
+        self.users = {"salesperson": case.user_setter, "manager": case.user_manager}
+
+    def teardown(self):
+        self.savepoint.close(rollback=True)
+        self.case.env.invalidate_all()
+
+    def attempt(self, index, expected_allowed, action, target):
+        RELIABILITY["moves tried"] += 1
+        try:
+            with self.case.env.cr.savepoint():
+                action()
+            allowed = True
+        except (UserError, AccessError):
+            allowed = False
+            self.case.env.invalidate_all()
+        if allowed != expected_allowed:
+            RELIABILITY["graph violations"] += 1
+        self.case.assertEqual(allowed, expected_allowed, f"{self.phases[index]} -> {target}")
+        if allowed and target != self.phases[index]:
+            self.phases[index] = target
+            self.changes[index] += 1
+
+    @rule(index=st.integers(0, LEADS - 1), to_phase=st.sampled_from(PHASES), who=st.sampled_from(WHO))
+    def plain_write(self, index, to_phase, who):
+        target = to_phase
+        lead = self.leads[index].with_user(self.users[who])
+        current = self.phases[index]
+        expected = target == current or target in DOCUMENTED_GRAPH[current]
+        self.attempt(index, expected, lambda: lead.write({"stage_id": self.case.stages[target].id}), target)
+
+    @rule(index=st.integers(0, LEADS - 1), pick=st.integers(0, 10))
+    def outcome_button(self, index, pick):
+        lead = self.leads[index].with_user(self.users["manager"])
+        lead.invalidate_recordset()
+        transitions = lead.available_transition_ids
+        self.case.assertEqual(set(transitions.mapped("to_phase")), DOCUMENTED_GRAPH[self.phases[index]])
+        if not transitions:
+            return
+        transition = transitions[pick % len(transitions)]
+
+        def click():
+            action = lead.action_open_phase_transition(transition.id)
+            if isinstance(action, dict):
+                wizard = (
+                    self.case.env[action["res_model"]]
+                    .with_user(self.users["manager"])
+                    .with_context(**action["context"])
+                )
+                answers = {"lost_reason_id": self.case.lost_reason.id, "ko_reason_id": self.case.ko_reason.id}
+                wizard.create({**self.case.answers(), **answers}).action_apply()
+
+        self.attempt(index, True, click, transition.to_phase)
+
+    @rule(index=st.integers(0, LEADS - 1))
+    def move_to_follow_up_action(self, index):
+        lead = self.leads[index].with_user(self.users["salesperson"])
+        current = self.phases[index]
+        expected = current == "follow_up" or "follow_up" in DOCUMENTED_GRAPH[current]
+        self.attempt(index, expected, lead.action_move_to_follow_up, "follow_up")
+
+    @rule(index=st.integers(0, LEADS - 1))
+    def strike(self, index):
+        lead = self.leads[index].with_user(self.users["salesperson"])
+        current = self.phases[index]
+        expected = current in KO_REACHABLE
+        struck_out = expected and self.strikes[index] + 1 >= STRIKE_THRESHOLD
+        self.attempt(
+            index, expected, lambda: lead.action_add_strike("random"), "unqualified" if struck_out else current
+        )
+        if expected:
+            self.strikes[index] += 1
+
+    @rule(index=st.integers(0, LEADS - 1), to_phase=st.sampled_from(PHASES), who=st.sampled_from(WHO))
+    def override(self, index, to_phase, who):
+        target = to_phase
+        lead = self.leads[index].with_user(self.users[who])
+        self.attempt(
+            index,
+            who == "manager",
+            lambda: lead.action_force_phase(self.case.stages[target], "random override"),
+            target,
+        )
+
+    @invariant()
+    def stored_state_matches_the_model(self):
+        for index, lead in enumerate(self.leads):
+            lead.invalidate_recordset()
+            self.case.assertEqual(lead.stage_id.deal_phase, self.phases[index])
+            self.case.assertEqual(lead.strike_count, self.strikes[index])
+            log = self.case.log_of(lead)
+            self.case.assertEqual(len(log), self.changes[index])
+            self.case.assertEqual(log[-1].to_phase, self.phases[index])
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
 class TestRandomUse(DealPhasesCase):
     def test_random_moves_follow_the_documented_graph(self):
-        case = self
         self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.strike_threshold", STRIKE_THRESHOLD)
-        users = {"salesperson": self.user_setter, "manager": self.user_manager}
-
-        class PhaseMachine(RuleBasedStateMachine):
-            def __init__(self):
-                super().__init__()
-                self.savepoint = case.env.cr.savepoint()
-                self.leads = [case.create_lead("inquiry", name=f"Random {i}", user_id=False) for i in range(LEADS)]
-                self.phases = ["inquiry"] * LEADS
-                self.changes = [1] * LEADS  # the creation is logged
-                self.strikes = [0] * LEADS
-
-            def teardown(self):
-                self.savepoint.close(rollback=True)
-                case.env.invalidate_all()
-
-            def attempt(self, index, expected_allowed, action, target):
-                RELIABILITY["moves tried"] += 1
-                try:
-                    with case.env.cr.savepoint():
-                        action()
-                    allowed = True
-                except (UserError, AccessError):
-                    allowed = False
-                    case.env.invalidate_all()
-                if allowed != expected_allowed:
-                    RELIABILITY["graph violations"] += 1
-                case.assertEqual(allowed, expected_allowed, f"{self.phases[index]} -> {target}")
-                if allowed and target != self.phases[index]:
-                    self.phases[index] = target
-                    self.changes[index] += 1
-
-            @rule(index=st.integers(0, LEADS - 1), to_phase=st.sampled_from(PHASES), who=st.sampled_from(sorted(users)))
-            def plain_write(self, index, to_phase, who):
-                target = to_phase
-                lead = self.leads[index].with_user(users[who])
-                current = self.phases[index]
-                expected = target == current or target in DOCUMENTED_GRAPH[current]
-                self.attempt(index, expected, lambda: lead.write({"stage_id": case.stages[target].id}), target)
-
-            @rule(index=st.integers(0, LEADS - 1), pick=st.integers(0, 10))
-            def outcome_button(self, index, pick):
-                lead = self.leads[index].with_user(users["manager"])
-                lead.invalidate_recordset()
-                transitions = lead.available_transition_ids
-                case.assertEqual(set(transitions.mapped("to_phase")), DOCUMENTED_GRAPH[self.phases[index]])
-                if not transitions:
-                    return
-                transition = transitions[pick % len(transitions)]
-
-                def click():
-                    action = lead.action_open_phase_transition(transition.id)
-                    if isinstance(action, dict):
-                        wizard = (
-                            case.env[action["res_model"]].with_user(users["manager"]).with_context(action["context"])
-                        )
-                        wizard.create(
-                            {"lost_reason_id": case.lost_reason.id, "ko_reason_id": case.ko_reason.id}
-                        ).action_apply()
-
-                self.attempt(index, True, click, transition.to_phase)
-
-            @rule(index=st.integers(0, LEADS - 1))
-            def move_to_follow_up_action(self, index):
-                lead = self.leads[index].with_user(users["salesperson"])
-                current = self.phases[index]
-                expected = current == "follow_up" or "follow_up" in DOCUMENTED_GRAPH[current]
-                self.attempt(index, expected, lead.action_move_to_follow_up, "follow_up")
-
-            @rule(index=st.integers(0, LEADS - 1))
-            def strike(self, index):
-                lead = self.leads[index].with_user(users["salesperson"])
-                current = self.phases[index]
-                expected = current in KO_REACHABLE
-                struck_out = expected and self.strikes[index] + 1 >= STRIKE_THRESHOLD
-                self.attempt(
-                    index, expected, lambda: lead.action_add_strike("random"), "unqualified" if struck_out else current
-                )
-                if expected:
-                    self.strikes[index] += 1
-
-            @rule(index=st.integers(0, LEADS - 1), to_phase=st.sampled_from(PHASES), who=st.sampled_from(sorted(users)))
-            def override(self, index, to_phase, who):
-                target = to_phase
-                lead = self.leads[index].with_user(users[who])
-                self.attempt(
-                    index,
-                    who == "manager",
-                    lambda: lead.action_force_phase(case.stages[target], "random override"),
-                    target,
-                )
-
-            @invariant()
-            def stored_state_matches_the_model(self):
-                for index, lead in enumerate(self.leads):
-                    lead.invalidate_recordset()
-                    case.assertEqual(lead.stage_id.deal_phase, self.phases[index])
-                    case.assertEqual(lead.strike_count, self.strikes[index])
-                    log = case.log_of(lead)
-                    case.assertEqual(len(log), self.changes[index])
-                    case.assertEqual(log[-1].to_phase, self.phases[index])
-
+        PhaseMachine.case = self
         run_state_machine_as_test(
             PhaseMachine,
             settings=settings(

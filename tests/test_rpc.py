@@ -1,10 +1,6 @@
-import json
-import xmlrpc.client
-from datetime import datetime, timedelta
+from odoo.tests import HttpCase, mute_logger, tagged
 
-from odoo.tests import HttpCase, mute_logger, new_test_user, tagged
-
-from .common import RELIABILITY, STAGE_XMLIDS, DealPhasesCase
+from .common import STAGE_XMLIDS, DealPhasesCase, RpcMixin
 
 # Context keys an attacker would try, and the one key the addon itself reads.
 HOSTILE_CONTEXTS = [
@@ -13,61 +9,27 @@ HOSTILE_CONTEXTS = [
     {"import_file": True},
     {"tracking_disable": True},
     {"module": "crm_deal_phases"},
-    {"crm_deal_phases_move": True},
-    {"crm_deal_phases_move": {"override": True, "reason": "json"}},
+    {"crm_deal_phases_intent": True},
+    {"crm_deal_phases_intent": {"override": True, "reason": "json"}},
+    {"active_test": False},
     {"install_mode": True, "import_file": True, "tracking_disable": True, "module": "crm"},
 ]
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestPhaseRpc(HttpCase, DealPhasesCase):
+class TestPhaseRpc(RpcMixin, HttpCase, DealPhasesCase):
     """A salesperson's client over real HTTP: XML-RPC and JSON-2 with an API key."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.rpc_user = new_test_user(
-            cls.env, login="dp_rpc", password="dp_rpc_pw", groups="sales_team.group_sale_salesman"
-        )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.rpc_user)
-            ._generate(scope="rpc", name="deal phases test", expiration_date=datetime.now() + timedelta(days=1))
-        )
+        cls.setUpRpc()
 
     def setUp(self):
         super().setUp()
         self.lead = self.create_lead("inquiry", name="RPC lead", user_id=self.rpc_user.id)
         self.sold_id = self.env.ref(STAGE_XMLIDS["sold"]).id
         self.follow_up_id = self.env.ref(STAGE_XMLIDS["follow_up"]).id
-
-    def xmlrpc(self, model, method, args, context=None):
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, self.rpc_user.id, "dp_rpc_pw", model, method, args, {"context": context or {}}
-        )
-
-    def json2(self, model, method, payload):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"},
-        )
-
-    def assertXmlrpcRefused(self, model, method, args, context=None, expected_text=None):
-        with self.assertRaises(xmlrpc.client.Fault) as error:
-            self.xmlrpc(model, method, args, context)
-        if expected_text:
-            self.assertIn(expected_text, error.exception.faultString)
-        # 2: UserError or ValidationError, 3: access denied, 4: AccessError; never 1 (a crash)
-        self.assertIn(error.exception.faultCode, (2, 3, 4), error.exception.faultString)
-        RELIABILITY["hostile calls refused"] += 1
-
-    def assertJson2Refused(self, model, method, payload):
-        response = self.json2(model, method, payload)
-        self.assertNotEqual(response.status_code, 200, response.text)
-        self.assertIn(response.json()["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"))
-        RELIABILITY["hostile calls refused"] += 1
-        return response
 
     @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc")
     def test_forbidden_move_with_every_context(self):

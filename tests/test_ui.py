@@ -1,11 +1,50 @@
+"""The daily work in a real browser: Odoo tours in headless Chromium, as German-speaking
+setters, closers and managers. A tour fails on any client error or uncaught JS error.
+
+TOUR_CASES is the coverage of the outcome buttons: one lead per case, in the case's phase,
+named as the tour finds it; together they click every transition of the seeded table (the
+README's coverage table is kept equal to it by tests/test_readme.py)."""
+
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import DealPhasesCase
 
+# (lead, from phase, to phase, tour, what the lead lacks: the wizard asks it)
+TOUR_CASES = [
+    ("Tour 01", "inquiry", "follow_up", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 02", "inquiry", "qualified", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 03", "inquiry", "first_meeting", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 04", "inquiry", "unqualified", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 05", "follow_up", "qualified", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 06", "follow_up", "first_meeting", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 07", "follow_up", "unqualified", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 08", "qualified", "first_meeting", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 09", "qualified", "unqualified", "crm_deal_phases_setter_outcomes", ""),
+    ("Tour 10", "inquiry", "follow_up", "crm_deal_phases_setter_outcomes", "contact"),
+    ("Tour 11", "inquiry", "qualified", "crm_deal_phases_setter_outcomes", "gold_standard"),
+    ("Tour 12", "first_meeting", "sold", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 13", "first_meeting", "not_sold", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 14", "first_meeting", "second_meeting", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 15", "first_meeting", "qualified", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 16", "first_meeting", "follow_up", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 17", "first_meeting", "unqualified", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 18", "second_meeting", "sold", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 19", "second_meeting", "not_sold", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 20", "not_sold", "sold", "crm_deal_phases_closer_outcomes", ""),
+    ("Tour 21", "not_sold", "second_meeting", "crm_deal_phases_closer_outcomes", ""),
+]
+LACKING = {
+    "contact": {"contact_lastname": False, "phone": False},
+    "gold_standard": {"qualification_criterion_ids": False},
+}
+
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestBoardInBrowser(HttpCase, DealPhasesCase):
-    """The board as its German-speaking users meet it: tours in headless Chromium."""
+class TestDayInTheBrowser(HttpCase, DealPhasesCase):
+    """Each role's day where it happens."""
 
     # all eight columns on screen, so a card is dropped where a user would drop it
     browser_size = "3200x1000"
@@ -14,27 +53,98 @@ class TestBoardInBrowser(HttpCase, DealPhasesCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.ensure_german()
-        cls.user_setter.write({"password": "dp_setter_pw", "lang": "de_DE"})
-        cls.user_closer.write({"password": "dp_closer_pw", "lang": "de_DE"})
+        for user, role in ((cls.user_setter, "setter"), (cls.user_closer, "closer"), (cls.user_manager, "manager")):
+            user.write({"lang": "de_DE", "tz": "Europe/Berlin", "deal_phase_role": role})
+        cls.tour_list = cls.env["ir.actions.act_window"].create(
+            {
+                "name": "Tour leads",
+                "res_model": "crm.lead",
+                "view_mode": "list,form",
+                "domain": "[('name', '=like', 'Tour %')]",
+            }
+        )
 
-    def pipeline_url(self, *path):
-        action = self.env.ref("crm.crm_lead_action_pipeline")
-        return "/".join([f"/odoo/action-{action.id}", *map(str, path)])
+    def start(self, path, tour, user):
+        self.start_tour(path, tour, login=user.login, password=self.password_of(user))
 
-    def test_drag_and_drop_obeys_the_graph(self):
+    @staticmethod
+    def password_of(user):
+        return user.login + "x" * (8 - len(user.login))
+
+    def create_tour_leads(self, tour):
+        leads = {}
+        for name, phase, _to, case_tour, lacking in TOUR_CASES:
+            if case_tour == tour:
+                leads[name] = self.create_lead(
+                    phase,
+                    name=f"{name} {phase}",
+                    user_id=self.user_setter.id,
+                    setter_id=self.user_setter.id,
+                    closer_id=self.user_closer.id,
+                    **LACKING.get(lacking, {}),
+                )
+        return leads
+
+    def assert_cases_reached(self, leads):
+        for name, _phase, to_phase, _tour, _lacking in TOUR_CASES:
+            if name in leads:
+                self.assertEqual(self.phase_of(leads[name]), to_phase, name)
+
+    def test_setter_clicks_every_outcome_of_the_setter_phases(self):
+        leads = self.create_tour_leads("crm_deal_phases_setter_outcomes")
+        self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_setter_outcomes", self.user_setter)
+        self.assert_cases_reached(leads)
+        self.assertEqual(leads["Tour 10"].contact_lastname, "Lange")
+        self.assertTrue(leads["Tour 11"].is_gold_standard)
+        self.assertTrue(leads["Tour 03"].first_meeting_event_id, "the booking is an event")
+
+    def test_closer_clicks_every_outcome_of_the_consultations(self):
+        leads = self.create_tour_leads("crm_deal_phases_closer_outcomes")
+        self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_closer_outcomes", self.user_closer)
+        self.assert_cases_reached(leads)
+        self.assertEqual(leads["Tour 16"].no_show_count, 1)
+        self.assertTrue(leads["Tour 14"].second_meeting_event_id)
+
+    def test_setter_flows_calls_strikes_and_the_call_list(self):
+        follow_up = self.create_lead(
+            "follow_up", name="Tour Anruf", user_id=self.user_setter.id, setter_id=self.user_setter.id
+        )
+        listed = self.create_lead(
+            "follow_up", name="Tour Liste", user_id=self.user_setter.id, setter_id=self.user_setter.id
+        )
+        inquiry = self.create_lead("inquiry", name="Tour Sammel", user_id=self.user_setter.id)
+        self.start("/odoo", "crm_deal_phases_setter_flows", self.user_setter)
+        self.assertEqual(follow_up.call_count, 1)
+        self.assertEqual(follow_up.strike_count, 1)
+        self.assertEqual(listed.call_count, 1)
+        self.assertEqual(listed.strike_count, 1)
+        self.assertEqual(self.phase_of(inquiry), "unqualified")
+
+    def test_closer_postpones_and_finds_the_booking_in_the_calendar(self):
+        meeting = self.create_lead(
+            "first_meeting",
+            name="Tour Termin",
+            user_id=self.user_setter.id,
+            closer_id=self.user_closer.id,
+            first_meeting_date=fields.Datetime.now() + timedelta(days=1),
+        )
+        win_back = self.create_lead("not_sold", name="Tour Rückgewinnung", closer_id=False, user_id=self.user_closer.id)
+        self.start("/odoo", "crm_deal_phases_closer_flows", self.user_closer)
+        self.assertEqual(meeting.postponed_count, 1)
+        self.assertEqual(meeting.first_meeting_event_id.start, meeting.first_meeting_date)
+        self.assertEqual(win_back.closer_id, self.user_closer)
+
+    def test_board_drops_ask_and_quick_create_where_leads_start(self):
+        gold = self.create_lead("qualified", name="Tour Gold", user_id=self.user_setter.id, first_meeting_date=False)
         inquiry = self.create_lead("inquiry", name="Tour Inquiry", user_id=self.user_setter.id)
-        gold = self.create_lead("inquiry", name="Tour Gold", user_id=self.user_setter.id)
-        self.start_tour(self.pipeline_url(), "crm_deal_phases_board", login="dp_setter", password="dp_setter_pw")
+        pipeline = self.env.ref("crm.crm_lead_action_pipeline")
+        self.start(f"/odoo/action-{pipeline.id}", "crm_deal_phases_board", self.user_setter)
         self.assertEqual(self.phase_of(inquiry), "inquiry")
         self.assertEqual(self.phase_of(gold), "first_meeting")
+        self.assertTrue(gold.first_meeting_event_id)
 
-    def test_no_show_from_the_form(self):
-        lead = self.create_lead("first_meeting", name="Tour Meeting", user_id=self.user_closer.id)
-        self.start_tour(
-            self.pipeline_url(lead.id), "crm_deal_phases_no_show", login="dp_closer", password="dp_closer_pw"
-        )
-        self.assertEqual(self.phase_of(lead), "follow_up")
-        self.assertEqual(lead.no_show_count, 1)
-
-    def test_work_lists_from_the_menu(self):
-        self.start_tour(self.pipeline_url(), "crm_deal_phases_work_lists", login="dp_setter", password="dp_setter_pw")
+    def test_manager_forces_a_phase_and_reads_every_report(self):
+        lead = self.create_lead("inquiry", name="Tour Chef", user_id=self.user_setter.id)
+        self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_manager", self.user_manager)
+        self.assertEqual(self.phase_of(lead), "sold")
+        self.assertTrue(self.log_of(lead)[-1].is_override)

@@ -15,7 +15,9 @@ class TestWorkLists(DealPhasesCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.upsell_team, cls.upsell_stage = cls.create_upsell_team()
-        cls.by_phase = {phase: cls.create_lead(phase, name=f"List {phase}") for phase in PHASES}
+        cls.by_phase = {
+            phase: cls.create_lead(phase, name=f"List {phase}", closer_id=cls.user_manager.id) for phase in PHASES
+        }
         cls.upsell_lead = cls.env["crm.lead"].create({"name": "Upsell lead", "team_id": cls.upsell_team.id})
         cls.archived = cls.create_lead("follow_up", name="Archived follow-up")
         cls.archived.action_archive()
@@ -161,35 +163,61 @@ class TestTeams(DealPhasesCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestWorkListQueryBudget(DealPhasesCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        create = cls.env["crm.lead"].with_user(cls.user_manager).create
-        for phase in ("follow_up", "qualified", "not_sold"):
-            create([cls.complete_vals(name=f"{phase} {i}", stage_id=cls.stages[phase].id) for i in range(85)])
+class TestEachRolesDay(DealPhasesCase):
+    """Each role lands on its work, and "My Pipeline" holds the leads one works."""
 
-    def test_query_count_opening_each_list_with_80_rows(self):
-        for xmlid, budget in (
-            ("crm_deal_phases.crm_lead_follow_up_calls_action", 12),
-            ("crm_deal_phases.crm_lead_qualified_action", 12),
-            ("crm_deal_phases.crm_lead_closer_follow_up_action", 12),
+    def test_crm_opens_on_each_roles_work(self):
+        Lead = self.env["crm.lead"]
+        for role, xmlid in (
+            ("setter", "crm_deal_phases.crm_lead_follow_up_calls_action"),
+            ("closer", "crm_deal_phases.crm_lead_my_consultations_action"),
+            ("manager", "crm_deal_phases.crm_deal_week_report_action"),
+            (False, "crm.crm_lead_action_pipeline"),
         ):
-            with self.subTest(list=xmlid):
-                action = self.env.ref(xmlid)
-                arch = etree.fromstring(action.view_id.arch)
-                names = [node.get("name") for node in arch.iter("field")]
-                phase = {"follow_up_calls": "follow_up", "qualified": "qualified", "closer_follow_up": "not_sold"}[
-                    xmlid.split("crm_lead_")[1].rsplit("_action", 1)[0]
-                ]
-                Lead = self.env["crm.lead"].with_user(self.user_manager)
-                Lead.web_search_read([("deal_phase", "=", phase)], {n: {} for n in names}, limit=80)
-                self.env.invalidate_all()
-                with self.assertQueryCount(budget):
-                    result = Lead.web_search_read(
-                        [("deal_phase", "=", phase)],
-                        {name: {} for name in names},
-                        limit=80,
-                        order=arch.get("default_order"),
-                    )
-                self.assertEqual(len(result["records"]), 80)
+            with self.subTest(role=role):
+                self.user_setter.deal_phase_role = role
+                action = Lead.with_user(self.user_setter)._action_deal_phases_home()
+                self.assertEqual(action["id"], self.env.ref(xmlid).id)
+        root = self.env.ref("crm.crm_menu_root")
+        self.assertEqual(root.action, self.env.ref("crm_deal_phases.crm_lead_home_action"))
+
+    def test_my_pipeline_holds_the_leads_one_sets_or_closes(self):
+        closing = self.create_lead("first_meeting", user_id=self.user_manager.id, closer_id=self.user_closer.id)
+        setting = self.create_lead("follow_up", user_id=self.user_manager.id, setter_id=self.user_closer.id)
+        foreign = self.create_lead("follow_up", user_id=self.user_manager.id, closer_id=False, setter_id=False)
+        Lead = self.env["crm.lead"].with_user(self.user_closer)
+        arch = Lead.get_views([(False, "search")])["views"]["search"]["arch"]
+        node = next(f for f in etree.fromstring(arch).iter("filter") if f.get("name") == "assigned_to_me")
+        mine = Lead.search(safe_eval(node.get("domain"), {"uid": self.user_closer.id}))
+        self.assertIn(closing, mine)
+        self.assertIn(setting, mine)
+        self.assertNotIn(foreign, mine)
+
+    def test_the_closers_consultations_and_win_backs(self):
+        booked = self.create_lead("first_meeting", name="Booked", closer_id=self.user_closer.id)
+        win_back = self.create_lead("not_sold", name="Win back", closer_id=self.user_closer.id)
+        others = self.create_lead("first_meeting", name="Other closer", closer_id=self.user_manager.id)
+        action = self.env.ref("crm_deal_phases.crm_lead_my_consultations_action")
+        context = safe_eval(action.context)
+        Lead = self.env["crm.lead"].with_user(self.user_closer)
+        arch = Lead.get_views([(action.search_view_id.id, "search")])["views"]["search"]["arch"]
+        filters = {f.get("name"): f for f in etree.fromstring(arch).iter("filter")}
+        domain = [("team_id", "=", self.team.id)]
+        for key in context:
+            domain += safe_eval(filters[key[len("search_default_") :]].get("domain"), {"uid": self.user_closer.id})
+        self.assertEqual(set(Lead.search(domain).mapped("name")), {"Booked", "Win back"})
+        self.assertTrue(booked and win_back and others)
+
+    def test_new_leads_are_offered_where_they_may_start(self):
+        stages = self.env["crm.stage"].search([("allows_new_leads", "=", True)])
+        self.assertIn(self.stages["inquiry"], stages)
+        self.assertFalse(set(stages.mapped("deal_phase")) - {False, "inquiry"})
+        self.assertNotIn(self.stages["first_meeting"], stages)
+
+    def test_web_client_sort_puts_never_called_first(self):
+        never = self.create_lead("follow_up", name="Never called")
+        called = self.create_lead("follow_up", name="Called", last_call_date=fields.Datetime.now())
+        result = self.env["crm.lead"].web_search_read(
+            [("id", "in", (never | called).ids)], {"name": {}}, order="last_call_date ASC"
+        )
+        self.assertEqual([row["name"] for row in result["records"]], ["Never called", "Called"])

@@ -1,97 +1,280 @@
 import { registry } from "@web/core/registry";
 
-// The team works in German: the tours read what a German-speaking user sees.
+// The team works in German: the tours read and click what a German-speaking user sees.
+// tests/test_ui.py creates the leads they open ("Tour 01" ... as in its TOUR_CASES).
+
+const { DateTime } = luxon;
+const inDays = (days, hour = 10) =>
+    DateTime.now().plus({ days }).set({ hour, minute: 0, second: 0 }).toFormat("dd.MM.yyyy HH:mm:ss");
 
 const column = (title) => `.o_kanban_group:has(.o_column_title:contains('${title}'))`;
+const modal = ".modal:not(.o_inactive_modal)";
+
+function openRow(name) {
+    return [
+        {
+            content: `open ${name}`,
+            trigger: `.o_list_view .o_data_row .o_data_cell[name=name]:contains('${name}')`,
+            run: "click",
+        },
+        { content: `${name} is open`, trigger: `.o_form_view .o_breadcrumb:contains('${name}')` },
+    ];
+}
+
+const backToList = () => [
+    { content: "back to the list", trigger: ".o_breadcrumb .breadcrumb-item a", run: "click" },
+    { content: "the list is back", trigger: ".o_list_view .o_data_row" },
+];
+
+// The statusbar shows the current phase as its current step, or, in a crowded header, on its
+// collapsed toggle.
+const isIn = (phase) => ({
+    content: `the lead is in ${phase}`,
+    trigger: [".o_arrow_button_current", ".dropdown-toggle"]
+        .map((button) => `body:not(:has(${modal})) .o_statusbar_status button${button}:contains('${phase}')`)
+        .join(", "),
+});
+
+const openCrm = () => [
+    { content: "open the apps menu", trigger: ".o_navbar_apps_menu button", run: "click" },
+    { content: "open CRM", trigger: ".o-dropdown-item[data-menu-xmlid='crm.crm_menu_root'], .o_app[data-menu-xmlid='crm.crm_menu_root']", run: "click" },
+];
+
+const confirm = (label = "Bestätigen") => ({
+    content: `confirm: ${label}`,
+    trigger: `${modal} .modal-footer button.btn-primary:contains('${label}')`,
+    run: "click",
+});
+
+const edit = (field, value) => ({
+    content: `${field}: ${value}`,
+    trigger: `${modal} .o_field_widget[name=${field}] input`,
+    run: `edit ${value} && press Enter`,
+});
+
+function pick(field, search, item) {
+    return [
+        { content: `${field}: search ${search}`, trigger: `${modal} .o_field_widget[name=${field}] input`, run: `edit ${search}` },
+        { content: `${field}: pick ${item}`, trigger: `.o-autocomplete--dropdown-item:contains('${item}')`, run: "click" },
+    ];
+}
+
+// What each wizard asks, as a user answers it.
+const WIZARDS = {
+    booking: () => [edit("first_meeting_date", inDays(3))],
+    second: () => [edit("second_meeting_date", inDays(5, 14))],
+    contact: () => [edit("contact_lastname", "Lange"), edit("phone", "+49 170 5550000")],
+    gold: () =>
+        [0, 1, 2, 3].map((index) => ({
+            content: `criterion ${index + 1} met`,
+            trigger: `${modal} div[name=qualification_criterion_ids] .form-check:eq(${index}) input`,
+            run: "click",
+        })),
+    ko: () => pick("ko_reason_id", "Falsche", "Falsche Branche"),
+    notSold: () => pick("lost_reason_id", "richtige", "Nicht der richtige Zeitpunkt"),
+};
+
+function outcome(lead, button, target, wizard) {
+    const steps = [
+        ...openRow(lead),
+        { content: `click ${button}`, trigger: `button.o_deal_phase_transition:contains('${button}')`, run: "click" },
+    ];
+    if (wizard) {
+        steps.push({ content: "the wizard asks", trigger: `${modal} .o_form_view` });
+        steps.push(...WIZARDS[wizard](), confirm());
+    }
+    return [...steps, isIn(target), ...backToList()];
+}
+
+registry.category("web_tour.tours").add("crm_deal_phases_setter_outcomes", {
+    steps: () => [
+        ...outcome("Tour 01", "Nachverfolgung", "Nachverfolgung"),
+        ...outcome("Tour 02", "Qualifiziert, ohne Termin", "Qualifiziert (ohne Termin)"),
+        ...outcome("Tour 03", "Erstgespräch gebucht", "Erstgespräch", "booking"),
+        // a wizard cancelled changes nothing, then it is confirmed
+        ...openRow("Tour 04"),
+        { content: "KO", trigger: "button.o_deal_phase_transition:contains('Unqualifiziert (KO)')", run: "click" },
+        { content: "cancel the wizard", trigger: `${modal} .modal-footer button:contains('Abbrechen')`, run: "click" },
+        isIn("Anfrage eingegangen"),
+        ...backToList(),
+        ...outcome("Tour 04", "Unqualifiziert (KO)", "Unqualifiziert", "ko"),
+        ...outcome("Tour 05", "Qualifiziert, ohne Termin", "Qualifiziert (ohne Termin)"),
+        ...outcome("Tour 06", "Erstgespräch gebucht", "Erstgespräch", "booking"),
+        ...outcome("Tour 07", "Unqualifiziert (KO)", "Unqualifiziert", "ko"),
+        ...outcome("Tour 08", "Erstgespräch gebucht", "Erstgespräch", "booking"),
+        ...outcome("Tour 09", "Unqualifiziert (KO)", "Unqualifiziert", "ko"),
+        ...outcome("Tour 10", "Nachverfolgung", "Nachverfolgung", "contact"),
+        ...outcome("Tour 11", "Qualifiziert, ohne Termin", "Qualifiziert (ohne Termin)", "gold"),
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_closer_outcomes", {
+    steps: () => [
+        ...outcome("Tour 12", "Verkauft", "Verkauft"),
+        ...outcome("Tour 13", "Nicht verkauft", "Nicht verkauft", "notSold"),
+        ...outcome("Tour 14", "Folgegespräch", "Folgegespräch", "second"),
+        ...outcome("Tour 15", "Termin abgesagt", "Qualifiziert (ohne Termin)"),
+        ...outcome("Tour 16", "Nicht erschienen", "Nachverfolgung").slice(0, -2),
+        {
+            content: "the no-show is counted on the form",
+            trigger: ".o_field_widget[name=no_show_count]:contains('1')",
+        },
+        ...backToList(),
+        ...outcome("Tour 17", "Setter-Fehler", "Unqualifiziert", "ko"),
+        ...outcome("Tour 18", "Verkauft", "Verkauft"),
+        ...outcome("Tour 19", "Nicht verkauft oder abgesagt", "Nicht verkauft", "notSold"),
+        ...outcome("Tour 20", "Angebot + schriftliche Bestätigung", "Verkauft"),
+        ...outcome("Tour 21", "Weiteres Folgegespräch", "Folgegespräch", "second"),
+    ],
+});
+
+const listAction = (label) => ({
+    content: `list: ${label}`,
+    trigger: `.o_control_panel_actions button:contains('${label}'), .o_list_buttons button:contains('${label}')`,
+    run: "click",
+});
+
+// Selects a row, whether a previous list action kept it selected or not.
+const selectRow = (name) => ({
+    content: `select ${name}`,
+    trigger: `.o_data_row:contains('${name}') .o_list_record_selector input`,
+    run() {
+        if (!this.anchor.checked) {
+            this.anchor.click();
+        }
+    },
+});
+
+function actionMenu(item) {
+    return [
+        { content: "open the action menu", trigger: ".o_cp_action_menus .dropdown-toggle", run: "click" },
+        { content: `action: ${item}`, trigger: `.o-dropdown--menu .dropdown-item:contains('${item}')`, run: "click" },
+    ];
+}
+
+function menu(sectionXmlid, itemXmlid) {
+    return [
+        { content: `menu ${sectionXmlid}`, trigger: `.o_menu_sections [data-menu-xmlid='${sectionXmlid}']`, run: "click" },
+        { content: `menu ${itemXmlid}`, trigger: `.dropdown-item[data-menu-xmlid='${itemXmlid}']`, run: "click" },
+    ];
+}
+
+registry.category("web_tour.tours").add("crm_deal_phases_setter_flows", {
+    steps: () => [
+        ...openCrm(),
+        { content: "a setter lands on the call list", trigger: ".o_breadcrumb:contains('Follow-up-Calls')" },
+        ...openRow("Tour Anruf"),
+        { content: "log a goodwill call", trigger: "button[name=action_log_goodwill_call]", run: "click" },
+        { content: "the call is counted", trigger: ".o_field_widget[name=call_count]:contains('1')" },
+        { content: "add a strike", trigger: "button[name=action_open_strike_wizard]", run: "click" },
+        edit("reason", "Nicht erreicht"),
+        confirm("Strike vergeben"),
+        { content: "the strike is counted", trigger: "body:not(:has(.modal)) .o_field_widget[name=strike_count]:contains('1')" },
+        ...backToList(),
+        selectRow("Tour Liste"),
+        listAction("Goodwill-Call erfassen"),
+        {
+            content: "the list shows the call",
+            trigger: ".o_data_row:contains('Tour Liste') .o_data_cell[name=call_count]:contains('1')",
+        },
+        selectRow("Tour Liste"),
+        listAction("Strike vergeben"),
+        edit("reason", "Mailbox voll"),
+        confirm("Strike vergeben"),
+        { content: "back on the list", trigger: "body:not(:has(.modal)) .o_list_view" },
+        ...menu("crm_deal_phases.crm_deal_phases_menu", "crm_deal_phases.crm_lead_pipeline_menu"),
+        { content: "the pipeline as a list", trigger: ".o_switch_view.o_list", run: "click" },
+        { content: "search the inquiry", trigger: ".o_searchview_input", run: "edit Tour Sammel && press Enter" },
+        selectRow("Tour Sammel"),
+        ...actionMenu("Als unqualifiziert markieren (KO)"),
+        confirm(),
+        { content: "KO done", trigger: "body:not(:has(.modal)) .o_data_row:contains('Tour Sammel'):contains('Unqualifiziert')" },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_closer_flows", {
+    steps: () => [
+        ...openCrm(),
+        { content: "a closer lands on the consultations", trigger: ".o_list_view .o_data_row:contains('Tour Termin')" },
+        ...openRow("Tour Termin"),
+        { content: "postpone", trigger: "button[name=action_open_postpone]", run: "click" },
+        { content: "the closer's free slots", trigger: `${modal} .o_deal_phase_free_slot:eq(1)`, run: "click" },
+        confirm("Verschieben"),
+        { content: "the postponement is counted", trigger: "body:not(:has(.modal)) .o_field_widget[name=postponed_count]:contains('1')" },
+        { content: "the meeting button", trigger: "button[name=action_schedule_meeting]", run: "click" },
+        { content: "the booking is in the calendar", trigger: ".o_calendar_view, .o_list_view" },
+        { content: "as a list", trigger: ".o_switch_view.o_list", run: "click" },
+        { content: "the closer's event", trigger: ".o_data_row:contains('Tour Termin')" },
+        ...menu("crm_deal_phases.crm_deal_phases_menu", "crm_deal_phases.crm_lead_closer_follow_up_menu"),
+        { content: "all win-backs, not only mine", trigger: ".o_searchview_facet:contains('Closer') .o_facet_remove", run: "click" },
+        selectRow("Tour Rückgewinnung"),
+        listAction("Closer-Follow-up starten"),
+        { content: "the win-back has a closer now", trigger: ".o_data_row:contains('Tour Rückgewinnung') .o_data_cell[name=closer_id]:not(:empty)" },
+    ],
+});
 
 registry.category("web_tour.tours").add("crm_deal_phases_board", {
     steps: () => [
+        { content: "new leads start in Inquiry received", trigger: `${column("Anfrage eingegangen")} .o_kanban_quick_add` },
         {
-            content: "the card of an inquiry is on the board",
-            trigger: `${column("Anfrage eingegangen")} .o_kanban_record:contains('Tour Inquiry')`,
+            content: "no quick create where a new lead must not start",
+            trigger: `${column("Erstgespräch")}:not(:has(.o_kanban_quick_add))`,
         },
         {
             content: "drop the inquiry on Sold",
             trigger: ".o_kanban_record:contains('Tour Inquiry')",
             run: `drag_and_drop (.o_opportunity_kanban ${column("Verkauft")})`,
         },
-        {
-            content: "the clear error appears",
-            trigger: ".modal:contains('von Anfrage eingegangen nach Verkauft')",
-        },
-        {
-            content: "close the error",
-            trigger: ".modal .modal-footer button",
-            run: "click",
-        },
+        { content: "the clear error appears", trigger: ".modal:contains('von Anfrage eingegangen nach Verkauft')" },
+        { content: "close the error", trigger: ".modal .modal-footer button", run: "click" },
         {
             content: "the card is back in its column",
             trigger: `body:not(:has(.modal)) ${column("Anfrage eingegangen")} .o_kanban_record:contains('Tour Inquiry')`,
         },
         {
-            content: "drop a complete gold-standard lead on First consultation",
+            content: "drop a qualified lead on First consultation",
             trigger: ".o_kanban_record:contains('Tour Gold')",
             run: `drag_and_drop (.o_opportunity_kanban ${column("Erstgespräch")})`,
         },
-        {
-            content: "it moved",
-            trigger: `${column("Erstgespräch")} .o_kanban_record:contains('Tour Gold')`,
-        },
+        { content: "the booking wizard asks", trigger: `${modal} .o_field_widget[name=first_meeting_date]` },
+        { content: "a free slot of the closer", trigger: `${modal} .o_deal_phase_free_slot`, run: "click" },
+        confirm(),
+        { content: "it moved", trigger: `body:not(:has(.modal)) ${column("Erstgespräch")} .o_kanban_record:contains('Tour Gold')` },
     ],
 });
 
-registry.category("web_tour.tours").add("crm_deal_phases_no_show", {
+registry.category("web_tour.tours").add("crm_deal_phases_manager", {
     steps: () => [
-        {
-            content: "the outcome buttons of a First consultation are there",
-            trigger: "button.o_deal_phase_transition:contains('Nicht erschienen')",
-            run: "click",
-        },
-        {
-            content: "the lead is in Follow-up",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Nachverfolgung')",
-        },
-        {
-            content: "the no-show is counted on the form",
-            trigger: ".o_field_widget[name=no_show_count]:contains('1')",
-        },
-        {
-            content: "back to the board",
-            trigger: ".o_breadcrumb .breadcrumb-item a",
-            run: "click",
-        },
-        {
-            content: "the no-show badge shows on the card",
-            trigger: ".o_kanban_record:contains('Tour Meeting') .o_deal_phase_no_shows",
-        },
+        ...openRow("Tour Chef"),
+        { content: "force a phase", trigger: "button:contains('Phase erzwingen')", run: "click" },
+        ...pick("stage_id", "Verkauft", "Verkauft"),
+        { content: "a reason", trigger: `${modal} .o_field_widget[name=reason] textarea`, run: "edit Auf der Messe unterschrieben" },
+        confirm("Phase erzwingen"),
+        isIn("Verkauft"),
+        ...openCrm(),
+        { content: "a manager lands on the team's week", trigger: ".o_pivot_view" },
+        ...reports(),
     ],
 });
 
-const openWorkList = (name, listTitle) => [
-    {
-        content: "open the Deal Phases menu",
-        trigger: ".o_menu_sections button:contains('Deal-Phasen')",
-        run: "click",
-    },
-    {
-        content: `open ${name}`,
-        trigger: `.dropdown-item:contains('${name}')`,
-        run: "click",
-    },
-    {
-        content: `${name} shows its list`,
-        trigger: `.o_breadcrumb:contains('${listTitle}')`,
-    },
-    {
-        content: `${name} list is rendered`,
-        trigger: ".o_list_view .o_list_table",
-    },
-];
-
-registry.category("web_tour.tours").add("crm_deal_phases_work_lists", {
-    steps: () => [
-        ...openWorkList("Follow-up-Calls", "Follow-up-Calls"),
-        ...openWorkList("Qualifiziert – ohne Termin", "Qualifiziert – ohne Termin"),
-        ...openWorkList("Closer-Follow-up", "Closer-Follow-up"),
-    ],
-});
+function reports() {
+    const steps = [];
+    for (const [item, views] of [
+        ["crm_deal_funnel_report_menu", ["pivot", "graph", "list"]],
+        ["crm_deal_phase_report_menu", ["pivot", "graph", "list"]],
+        ["crm_deal_closer_report_menu", ["pivot", "list"]],
+        ["crm_deal_phase_duration_report_menu", ["list", "pivot"]],
+        ["crm_deal_phase_log_menu", ["list"]],
+        ["crm_deal_week_report_menu", ["pivot", "graph", "list"]],
+    ]) {
+        const section = item === "crm_deal_week_report_menu" ? "crm_deal_phases.crm_deal_phases_menu" : "crm.crm_menu_report";
+        steps.push(...menu(section, `crm_deal_phases.${item}`));
+        for (const view of views) {
+            if (views.length > 1) {
+                steps.push({ content: `${item}: ${view} view`, trigger: `.o_switch_view.o_${view}`, run: "click" });
+            }
+            steps.push({ content: `${item}: ${view} rendered`, trigger: `.o_${view}_view` });
+        }
+    }
+    return steps;
+}

@@ -1,0 +1,184 @@
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import PHASES, DealPhasesCase
+
+# A month no other data uses, so the figures of these leads are exact.
+JANUARY = datetime(2020, 1, 6, 9, 0)
+# the seeded stages' sequence is the documented order
+PIPELINE_ORDER = PHASES
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestReports(DealPhasesCase):
+    """A small cohort built through real moves, then dated into January 2020: every figure of
+    the reports checked against it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.closer_b = cls.user_manager
+        # (closer, [(phase, day of January it was entered)])
+        histories = {
+            "sold_first": (cls.user_closer, [("inquiry", 0), ("first_meeting", 2), ("sold", 5)]),
+            "sold_second": (
+                cls.user_closer,
+                [("inquiry", 0), ("first_meeting", 1), ("second_meeting", 5), ("sold", 7)],
+            ),
+            "not_sold": (cls.user_closer, [("inquiry", 0), ("first_meeting", 3), ("not_sold", 4)]),
+            "sold_b": (cls.closer_b, [("inquiry", 0), ("first_meeting", 1), ("sold", 3)]),
+            "no_show_b": (cls.closer_b, [("inquiry", 0), ("first_meeting", 2), ("follow_up", 7)]),
+        }
+        cls.leads = {}
+        for name, (closer, path) in histories.items():
+            lead = cls.create_lead("inquiry", name=f"History {name}", closer_id=closer.id, user_id=closer.id)
+            for phase, _day in path[1:]:
+                lead.with_user(cls.user_manager).write({"stage_id": cls.stages[phase].id})
+            log = cls.env["crm.deal.phase.log"].search([("lead_id", "=", lead.id)], order="id")
+            for entry, (_phase, day) in zip(log, path, strict=True):
+                entry.date = JANUARY + timedelta(days=day)
+            cls.leads[name] = lead
+        cls.env.flush_all()
+        cls.domain = [("lead_id", "in", [lead.id for lead in cls.leads.values()])]
+
+    def test_conversion_in_phase_order_with_shares(self):
+        rows = self.env["crm.deal.phase.report"]._read_group(
+            self.domain, ["phase", "next_phase"], ["__count", "share_of_entries:sum"]
+        )
+        self.assertEqual(
+            list(dict.fromkeys(phase for phase, *_rest in rows)),
+            [p for p in PIPELINE_ORDER if p in {r[0] for r in rows}],
+        )
+        conversion = {(phase, next_phase): (count, round(share, 2)) for phase, next_phase, count, share in rows}
+        self.assertEqual(
+            conversion,
+            {
+                ("inquiry", "first_meeting"): (5, 1.0),
+                ("follow_up", "staying"): (1, 1.0),
+                ("first_meeting", "follow_up"): (1, 0.2),
+                ("first_meeting", "second_meeting"): (1, 0.2),
+                ("first_meeting", "sold"): (2, 0.4),
+                ("first_meeting", "not_sold"): (1, 0.2),
+                ("second_meeting", "sold"): (1, 1.0),
+                ("sold", "staying"): (3, 1.0),
+                ("not_sold", "staying"): (1, 1.0),
+            },
+        )
+        labels = dict(
+            self.env["crm.deal.phase.report"]
+            .with_context(lang="de_DE")
+            ._fields["next_phase"]
+            ._description_selection(self.env(context={"lang": "de_DE"}))
+        )
+        self.ensure_german()
+        self.assertIn(labels["staying"], ("Still in the phase", "Noch in der Phase"))
+
+    def test_phases_entered_agree_with_the_history(self):
+        """Each move sets its bit as it happens (two moves in one transaction both count); an
+        upgrade rebuilding the columns from the history finds the same phases."""
+        leads = self.env["crm.lead"].browse([lead.id for lead in self.leads.values()])
+        live = {lead.name: lead.deal_phases_entered for lead in leads}
+        self.env["crm.lead"]._rebuild_deal_funnel()
+        self.assertEqual({lead.name: lead.deal_phases_entered for lead in leads}, live)
+        self.assertEqual(set(leads.mapped("deal_inquiry_date")), {JANUARY})
+
+    def test_funnel_counts_and_shares(self):
+        rows = self.env["crm.deal.funnel.report"]._read_group(
+            self.domain, ["cohort_date:month", "phase"], ["lead_count:sum", "cohort_share:sum", "step_share:sum"]
+        )
+        funnel = {
+            phase: (count, round(cohort, 2), step and round(step, 2)) for _month, phase, count, cohort, step in rows
+        }
+        self.assertEqual([phase for _month, phase, *_rest in rows], [p for p in PIPELINE_ORDER if p in funnel])
+        self.assertEqual(
+            funnel,
+            {
+                "inquiry": (5, 1.0, 1.0),
+                "follow_up": (5, 1.0, 1.0),
+                "qualified": (5, 1.0, 1.0),
+                "first_meeting": (5, 1.0, 1.0),
+                "second_meeting": (1, 0.2, 0.2),
+                "sold": (3, 0.6, 0.6),
+                "not_sold": (1, 0.2, 0.2),
+            },
+        )
+        [by_phase, by_closer_and_phase] = self.env["crm.deal.funnel.report"].formatted_read_grouping_sets(
+            self.domain, [["phase"], ["closer_id", "phase"]], ["lead_count:sum", "cohort_share:sum"]
+        )
+        sold_b = next(g for g in by_closer_and_phase if g["closer_id"][0] == self.closer_b.id and g["phase"] == "sold")
+        self.assertAlmostEqual(sold_b["cohort_share:sum"], 0.5, msg="1 of closer B's 2 leads sold")
+        self.assertEqual([g["phase"] for g in by_phase][:2], ["inquiry", "follow_up"])
+
+    def test_rates_per_closer(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.second_meeting_alert_rate", "20")
+        Report = self.env["crm.deal.closer.report"]
+        domain = [("month", "=", "2020-01-01"), ("closer_id", "in", (self.user_closer | self.closer_b).ids)]
+        rates = {
+            closer: (round(show_up, 2), round(second, 2), round(win, 2))
+            for closer, show_up, second, win in Report._read_group(
+                domain, ["closer_id"], ["show_up_rate:sum", "second_meeting_rate:sum", "win_rate:sum"]
+            )
+        }
+        self.assertEqual(rates[self.user_closer], (1.0, 0.33, 0.67))
+        self.assertEqual(rates[self.closer_b], (0.5, 0.0, 1.0))
+        flagged = Report.search([*domain, ("is_above_threshold", "=", True)])
+        self.assertEqual(flagged.closer_id, self.user_closer)
+        row = Report.search([*domain, ("closer_id", "=", self.closer_b.id)])
+        self.assertEqual((row.booked_count, row.held_count, row.no_show_count, row.decided_count), (2, 1, 1, 1))
+
+    def test_forced_moves_are_no_consultation_outcome(self):
+        """A Sales Administrator taking over a sale (an override) adds nothing to the closers'
+        rates: nobody held that consultation."""
+        lead = self.create_lead("inquiry", name="Taken over", closer_id=self.closer_b.id)
+        lead.with_user(self.user_manager).action_force_phase(self.stages["sold"], "Signed before the phases")
+        self.env.flush_all()
+        this_month = [("month", "=", fields.Date.today().replace(day=1)), ("closer_id", "=", self.closer_b.id)]
+        rows = self.env["crm.deal.closer.report"]._read_group(this_month, [], ["decided_count:sum", "sold_count:sum"])
+        self.assertEqual(rows, [(0, 0)])
+
+    def test_time_in_phase_adds_up(self):
+        Duration = self.env["crm.deal.phase.duration.report"]
+        rows = Duration.search([("month", "=", "2020-01-01")])
+        self.assertEqual(len(rows), len(set(rows.mapped("phase"))), "one row per phase and month")
+        self.assertFalse({"sold", "not_sold", "unqualified"} & set(rows.mapped("phase")), "outcomes are no stays")
+        first = rows.filtered(lambda row: row.phase == "first_meeting")
+        self.assertEqual((first.entry_count, first.finished_count, first.waiting_count), (5, 5, 0))
+        self.assertAlmostEqual(first.median_days, 3.0)
+        self.assertAlmostEqual(first.average_days, 3.0)
+        inquiry = rows.filtered(lambda row: row.phase == "inquiry")
+        self.assertAlmostEqual(inquiry.median_days, 2.0)  # stays of 2, 1, 3, 1, 2 days
+        waiting = rows.filtered(lambda row: row.phase == "follow_up")
+        self.assertEqual((waiting.finished_count, waiting.waiting_count), (0, 1))
+        self.assertGreater(waiting.waiting_days, 365, "the no-show has waited since January 2020")
+        self.assertEqual(Duration._read_group([("month", "=", "2020-01-01")], ["phase"], ["__count"])[0][0], "inquiry")
+
+    def test_the_teams_week(self):
+        rows = self.env["crm.deal.week.report"]._read_group(self.domain, ["figure", "role"], ["__count"])
+        self.assertEqual(
+            [(figure, role, count) for figure, role, count in rows],
+            [
+                ("new_inquiry", "setter", 5),
+                ("booked", "setter", 5),
+                ("held", "closer", 4),
+                ("no_show", "closer", 1),
+                ("sale", "closer", 3),
+            ],
+        )
+        sold = self.env["crm.deal.week.report"]._read_group(
+            [*self.domain, ("figure", "=", "sale")], ["member_id"], ["__count"]
+        )
+        self.assertEqual(dict(sold), {self.user_closer: 2, self.closer_b: 1})
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestRotting(DealPhasesCase):
+    def test_phases_rot_as_the_phase_table_says(self):
+        self.assertEqual(self.stages["follow_up"].rotting_threshold_days, 2)
+        self.assertEqual(self.stages["qualified"].rotting_threshold_days, 3)
+        self.assertEqual(self.stages["not_sold"].rotting_threshold_days, 30)
+        self.assertFalse(self.stages["sold"].rotting_threshold_days)
+        settings = self.env["res.config.settings"].create({"deal_phases_follow_up_cadence_days": 4})
+        settings.execute()
+        self.assertEqual(self.stages["follow_up"].rotting_threshold_days, 4, "follow-up rots with the cadence")
