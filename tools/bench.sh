@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-require_odoo
+ensure_odoo
 WORK=$(mktemp -d /tmp/crm_deal_phases_bench.XXXXXX)
 cleanup() { stop_cluster; rm -rf "$WORK"; }
 trap cleanup EXIT

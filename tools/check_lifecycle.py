@@ -11,6 +11,7 @@ Exits non-zero with a message on the first broken promise.
 
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -42,6 +43,8 @@ def main(config, database):
                     "phone": "+49 170 5550000",
                     "qualification_criterion_ids": [(6, 0, criteria.ids)],
                     "ko_reason_id": env.ref("crm_deal_phases.ko_reason_wrong_industry").id,
+                    "first_meeting_date": datetime.now() + timedelta(days=2),
+                    "closer_id": env.ref("base.user_admin").id,
                     "stage_id": env.ref(f"crm_deal_phases.stage_{phase}").id,
                 }
             )

@@ -1,20 +1,88 @@
-# Shared by tools/test.sh and tools/run.sh: prerequisites and a private PostgreSQL cluster.
+# Shared by the project's commands (run.sh, test.sh, build_wheel.sh): prerequisites, the set-up
+# of an Odoo 19 environment when none is there, and a private PostgreSQL cluster.
 # shellcheck shell=bash
 
 ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ADDON_NAME=crm_deal_phases
 PYTHON=${PYTHON:-python3}
+VENV=$ADDON_DIR/.venv
+ODOO_GIT=https://github.com/odoo/odoo.git
+# Debian packages the commands need: the database server, what python-ldap builds against,
+# the browser of the tours.
+SYSTEM_PACKAGES=(postgresql libldap2-dev libsasl2-dev chromium)
+# Files under git control that are no part of the addon's wheel.
+WHEEL_EXCLUDE='^(tools/|\.ci/|\.gitignore$|\.pylintrc$|requirements-[a-z]+\.txt$)'
 
 die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 say() { printf '== %s\n' "$*" >&2; }
 
-require_odoo() {
+odoo_major() { "$1" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null; }
+
+# ensure_odoo: PYTHON imports Odoo 19 - the given python3 if it does, else the project's .venv,
+# set up from ODOO_SRC (or a shallow clone of Odoo 19.0) when missing.
+ensure_odoo() {
     local version
-    version=$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null) ||
-        die "'$PYTHON' cannot import Odoo. Odoo 19.0 Community is a prerequisite: make its source importable
-       (e.g. put the directory holding odoo/ on a .pth file in site-packages) and install its
-       requirements.txt with pip. See README.md, 'Prerequisites'."
-    [ "$version" = 19 ] || die "'$PYTHON' imports Odoo $version; this addon needs Odoo 19.0."
+    version=$(odoo_major "$PYTHON") || true
+    if [ "$version" = 19 ]; then
+        return
+    elif [ -n "$version" ]; then
+        die "'$PYTHON' imports Odoo $version; this addon needs Odoo 19.0."
+    fi
+    if [ "$(odoo_major "$VENV/bin/python" || true)" != 19 ]; then
+        say "'$PYTHON' cannot import Odoo 19: setting up $VENV (once)"
+        ensure_system_packages
+        setup_venv "$VENV"
+    fi
+    PYTHON=$VENV/bin/python
+}
+
+# ensure_system_packages: the Debian packages above, installed with apt-get when run as root.
+ensure_system_packages() {
+    local missing=() pkg
+    for pkg in "${SYSTEM_PACKAGES[@]}"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} = 0 ] && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian packages ${missing[*]} with apt-get (a few minutes)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 ||
+            die "apt-get could not install ${missing[*]}"
+    else
+        die "missing system packages: ${missing[*]}. Install them (Debian: sudo apt-get install ${missing[*]})."
+    fi
+}
+
+# odoo_source: an Odoo 19.0 source tree - ODOO_SRC, or a shallow clone of Odoo's repository.
+odoo_source() {
+    local src=${ODOO_SRC:-}
+    if [ -z "$src" ]; then
+        src=$ADDON_DIR/.local/odoo
+        if [ ! -f "$src/odoo-bin" ]; then
+            say "cloning Odoo 19.0 from $ODOO_GIT into $src (shallow, about 1 GB: several minutes)"
+            git clone -q --depth 1 --branch 19.0 "$ODOO_GIT" "$src" >&2 ||
+                die "could not clone $ODOO_GIT (no network?). Set ODOO_SRC to an Odoo 19.0 source tree."
+        fi
+    fi
+    [ -f "$src/odoo-bin" ] && [ -f "$src/requirements.txt" ] && [ -f "$src/setup.py" ] ||
+        die "ODOO_SRC=$src is not an Odoo source tree (odoo-bin, requirements.txt, setup.py)."
+    grep -q "version_info = (19, 0" "$src/odoo/release.py" || die "$src is not Odoo 19.0."
+    printf '%s\n' "$src"
+}
+
+# setup_venv DIR: a virtual environment with Odoo 19 (pip install -e), its requirements and the
+# test requirements.
+setup_venv() {
+    local dir=$1 src base
+    src=$(odoo_source)
+    base=$(command -v python3.11 || command -v python3)
+    say "creating $dir: Odoo from $src, its requirements.txt and requirements-test.txt (pip; minutes)"
+    "$base" -m venv "$dir" || die "could not create $dir (python3 -m venv)"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$src/requirements.txt" >&2 ||
+        die "pip could not install Odoo's requirements.txt"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -e "$src" >&2 ||
+        die "pip could not install Odoo from $src"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-test.txt" >&2 ||
+        die "pip could not install requirements-test.txt"
 }
 
 find_pg_bin() {

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-require_odoo
+ensure_odoo
 LOCAL=$ADDON_DIR/.local
 DB=${DB:-crm_deal_phases}
 mkdir -p "$LOCAL"

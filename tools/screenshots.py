@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Takes the README's and the Apps page's screenshots from a running Odoo with the demo data.
+"""Takes the screenshots of the readme fragments and the Apps page (static/description/
+screenshot_*.png) from a running Odoo with the demo data; tools/screenshots.sh starts one.
 
     python3 tools/screenshots.py BASE_URL OUTPUT_DIR
 
-Logs in as the demo manager (German) in headless Chromium (Debian's chromium package,
-driven by playwright) and saves one PNG per screen.
+Logs in as the German demo team - setter, closer, manager - in headless Chromium (Debian's
+chromium package, driven by playwright) at 1440 x 900, the width the lists are made for, and
+saves one PNG per screen.
 """
 
 import json
@@ -39,6 +41,24 @@ SCREENS = [
         False,
     ),
     (
+        "screenshot_my_consultations",
+        "closer",
+        "/odoo/action-crm_deal_phases.crm_lead_my_consultations_action",
+        ".o_data_row",
+        False,
+    ),
+    ("screenshot_calendar", "closer", "/odoo/calendar", ".fc-event", False),
+    ("screenshot_funnel", "manager", "/odoo/action-crm_deal_phases.crm_deal_funnel_report_action", ".o_pivot", False),
+    ("screenshot_rates", "manager", "/odoo/action-crm_deal_phases.crm_deal_closer_report_action", ".o_pivot", False),
+    ("screenshot_week", "manager", "/odoo/action-crm_deal_phases.crm_deal_week_report_action", ".o_pivot", False),
+    (
+        "screenshot_time_in_phase",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_phase_duration_report_action",
+        ".o_data_row",
+        False,
+    ),
+    (
         "screenshot_phase_analysis",
         "manager",
         "/odoo/action-crm_deal_phases.crm_deal_phase_report_action",
@@ -56,7 +76,7 @@ SCREENS = [
 
 
 def login(browser, base_url, user):
-    page = browser.new_page(viewport={"width": 1600, "height": 900}, locale="de-DE")
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="de-DE")
     page.goto(f"{base_url}/web/login")
     page.fill("input[name=login]", user)
     page.fill("input[name=password]", user)
@@ -112,6 +132,12 @@ def main(base_url, output_dir):
         page.wait_for_timeout(1000)
         page.screenshot(path=str(output / "screenshot_lead_form.png"))
         print(output / "screenshot_lead_form.png")
+        # booking a consultation: the wizard with the closer's free slots
+        page.locator("button.o_deal_phase_transition", has_text="Folgegespräch").click()
+        page.wait_for_selector(".modal .o_deal_phase_free_slot")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(output / "screenshot_booking.png"))
+        print(output / "screenshot_booking.png")
         browser.close()
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-require_odoo
+ensure_odoo
 "$PYTHON" -c 'import playwright' 2>/dev/null ||
     "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements-dev.txt" >&2
 WORK=$(mktemp -d /tmp/crm_deal_phases_shots.XXXXXX)

@@ -1,4 +1,6 @@
-"""A pytest plugin for tools/test.sh.
+"""The suite's conftest.py: tools/test.sh places it at the root of the folder pytest-odoo runs
+in (beside the addon, not inside it: pytest would import a conftest inside the addon as the
+plain package crm_deal_phases, before pytest-odoo makes it odoo.addons.crm_deal_phases).
 
 - A skipped test hides missing setup (a browser, a module): it fails the run.
 - The reliability figures the tests collected are printed in one line before pytest's own
