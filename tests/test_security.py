@@ -125,7 +125,9 @@ class TestReportRules(DealPhasesCase):
         cls.other_company = cls.env["res.company"].create({"name": "Andere GmbH"})
         cls.other_team = cls.env["crm.team"].create({"name": "Andere", "company_id": cls.other_company.id})
         cls.user_manager.company_ids |= cls.other_company
-        cls.own = cls.create_lead("inquiry", name="Own company lead", user_id=False)
+        # a lead without salesperson takes its company from its team (crm's rule)
+        own_team = cls.env["crm.team"].create({"name": "Eigene", "company_id": cls.company.id})
+        cls.own = cls.create_lead("inquiry", name="Own company lead", team_id=own_team.id, user_id=False)
         cls.foreign = cls.create_lead(
             "inquiry",
             name="Other company lead",
