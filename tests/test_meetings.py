@@ -1,8 +1,11 @@
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+
+import pytz
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import format_date
 
 from .common import DealPhasesCase
 
@@ -191,3 +194,33 @@ class TestConsultationsInTheCalendar(DealPhasesCase):
             self.assertFalse(self.monday_10 - timedelta(hours=1) < start < self.monday_10 + timedelta(hours=1))
         wizard.first_meeting_date = starts[0]
         self.assertFalse(wizard.meeting_conflict)
+
+    def test_a_booked_up_day_offers_the_next_working_days_slots(self):
+        self.user_closer.tz = "Europe/Berlin"
+        berlin = pytz.timezone("Europe/Berlin")
+
+        def utc(day, hour):
+            return berlin.localize(datetime.combine(day, time(hour))).astimezone(pytz.utc).replace(tzinfo=None)
+
+        today = date.today()
+        friday = today + timedelta(days=7 + (4 - today.weekday()) % 7)
+        self.env["calendar.event"].create(
+            {
+                "name": "Trade fair",
+                "start": utc(friday, 8),
+                "stop": utc(friday, 18),
+                "partner_ids": [(6, 0, self.user_closer.partner_id.ids)],
+                "user_id": self.user_closer.id,
+            }
+        )
+        wizard = Form(
+            self.env["crm.lead.phase.move"].with_context(
+                default_lead_ids=self.new_qualified().ids, default_to_phase="first_meeting"
+            )
+        )
+        wizard.closer_id = self.user_closer
+        wizard.first_meeting_date = utc(friday, 10)
+        self.assertIn("Trade fair", wizard.meeting_conflict)
+        monday = friday + timedelta(days=3)
+        self.assertEqual(fields.Datetime.to_datetime(wizard.free_slots[0]["start"]), utc(monday, 8))
+        self.assertEqual(wizard.free_slots[0]["label"], f"{format_date(self.env, monday)} 08:00")

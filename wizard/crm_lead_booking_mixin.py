@@ -3,10 +3,13 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 # The hours a closer's free slots are offered in, in the closer's time zone.
 WORKING_HOURS = (8, 18)
 MAX_FREE_SLOTS = 6
+# How many days ahead the next free slots are looked for when the asked day has none left.
+FREE_SLOT_DAYS = 7
 
 
 class CrmLeadBookingMixin(models.AbstractModel):
@@ -46,15 +49,12 @@ class CrmLeadBookingMixin(models.AbstractModel):
             if not (field and closer):
                 continue
             tz = pytz.timezone(closer.tz or self.env.user.tz or "UTC")
-            day = (pytz.utc.localize(start).astimezone(tz) if start else datetime.now(tz)).date()
-            day_start = (
-                tz.localize(datetime.combine(day, time(WORKING_HOURS[0]))).astimezone(pytz.utc).replace(tzinfo=None)
-            )
-            day_end = (
-                tz.localize(datetime.combine(day, time(WORKING_HOURS[1]))).astimezone(pytz.utc).replace(tzinfo=None)
-            )
+            today = datetime.now(tz).date()
+            day = max(pytz.utc.localize(start).astimezone(tz).date(), today) if start else today
+            days = [day + timedelta(days=offset) for offset in range(FREE_SLOT_DAYS)]
+            window_start, window_end = _working_hours(days[0], tz)[0], _working_hours(days[-1], tz)[1]
             busy = wizard._closer_events(
-                closer, min(day_start, start or day_start), max(day_end, (start or day_end) + duration)
+                closer, min(window_start, start or window_start), max(window_end, (start or window_end) + duration)
             )
             if start:
                 clash = busy.filtered(lambda event, start=start: event.start < start + duration and event.stop > start)
@@ -66,7 +66,7 @@ class CrmLeadBookingMixin(models.AbstractModel):
                         start=self.env["crm.lead"]._format_user_datetime(clash[0].start),
                         stop=self.env["crm.lead"]._format_user_datetime(clash[0].stop),
                     )
-            wizard.free_slots = wizard._free_slots(busy, day_start, day_end, duration, tz)
+            wizard.free_slots = wizard._next_free_slots(busy, days, duration, tz)
 
     def _booking_depends(self):
         return ["location"]
@@ -79,9 +79,24 @@ class CrmLeadBookingMixin(models.AbstractModel):
             - self._booking_events_to_ignore()
         )
 
-    def _free_slots(self, busy, day_start, day_end, duration, tz):
+    def _next_free_slots(self, busy, days, duration, tz):
+        """The free slots of the first of days that has any left: the asked day's, or, once its
+        working hours are over or booked up, the next working day's (labelled with their date)."""
+        for day in days:
+            if day != days[0] and day.weekday() >= 5:
+                continue
+            slots = self._free_slots(busy, day, duration, tz)
+            if slots:
+                if day != days[0]:
+                    for slot in slots:
+                        slot["label"] = f"{format_date(self.env, day)} {slot['label']}"
+                return slots
+        return []
+
+    def _free_slots(self, busy, day, duration, tz):
         now = fields.Datetime.now()
-        slots, slot = [], day_start
+        slot, day_end = _working_hours(day, tz)
+        slots = []
         while slot + duration <= day_end and len(slots) < MAX_FREE_SLOTS:
             if slot >= now and not any(event.start < slot + duration and event.stop > slot for event in busy):
                 local = pytz.utc.localize(slot).astimezone(tz)
@@ -96,3 +111,11 @@ class CrmLeadBookingMixin(models.AbstractModel):
             "videocall_location": self.videocall_location,
             "invite_setter": self.invite_setter,
         }
+
+
+def _working_hours(day, tz):
+    """The start and end of the working hours of day in tz, as naive UTC datetimes."""
+    return tuple(
+        tz.localize(datetime.combine(day, time(hour))).astimezone(pytz.utc).replace(tzinfo=None)
+        for hour in WORKING_HOURS
+    )
