@@ -137,11 +137,15 @@ class TestDayInTheBrowser(HttpCase, DealPhasesCase):
     def test_board_drops_ask_and_quick_create_where_leads_start(self):
         gold = self.create_lead("qualified", name="Tour Gold", user_id=self.user_setter.id, first_meeting_date=False)
         inquiry = self.create_lead("inquiry", name="Tour Inquiry", user_id=self.user_setter.id)
+        by_statusbar = self.create_lead(
+            "qualified", name="Tour Status", user_id=self.user_setter.id, first_meeting_date=False
+        )
         pipeline = self.env.ref("crm.crm_lead_action_pipeline")
         self.start(f"/odoo/action-{pipeline.id}", "crm_deal_phases_board", self.user_setter)
         self.assertEqual(self.phase_of(inquiry), "inquiry")
-        self.assertEqual(self.phase_of(gold), "first_meeting")
-        self.assertTrue(gold.first_meeting_event_id)
+        for lead in (gold, by_statusbar):
+            self.assertEqual(self.phase_of(lead), "first_meeting")
+            self.assertTrue(lead.first_meeting_event_id)
 
     def test_manager_forces_a_phase_and_reads_every_report(self):
         lead = self.create_lead("inquiry", name="Tour Chef", user_id=self.user_setter.id)

@@ -247,6 +247,18 @@ registry.category("web_tour.tours").add("crm_deal_phases_board", {
         { content: "a free slot of the closer", trigger: `${modal} .o_deal_phase_free_slot`, run: "click" },
         confirm(),
         { content: "it moved", trigger: `body:not(:has(.modal)) ${column("Erstgespräch")} .o_kanban_record:contains('Tour Gold')` },
+        // the statusbar asks like the drop
+        { content: "open a qualified lead", trigger: ".o_kanban_record:contains('Tour Status')", run: "click" },
+        { content: "its form is open", trigger: ".o_form_view .o_breadcrumb:contains('Tour Status')" },
+        {
+            content: "click First consultation in the statusbar",
+            trigger: ".o_statusbar_status button.o_arrow_button:not(.o_arrow_button_current):contains('Erstgespräch')",
+            run: "click",
+        },
+        { content: "the booking wizard asks", trigger: `${modal} .o_field_widget[name=first_meeting_date]` },
+        { content: "a free slot", trigger: `${modal} .o_deal_phase_free_slot`, run: "click" },
+        confirm(),
+        isIn("Erstgespräch"),
     ],
 });
 
