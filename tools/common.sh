@@ -5,7 +5,14 @@
 ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ADDON_NAME=crm_deal_phases
 PYTHON=${PYTHON:-python3}
-VENV=$ADDON_DIR/.venv
+# Everything the commands make lives outside the addon's folder: Odoo reads every file of an
+# addon's folder as the addon's (its translation export walks them all), so a virtual
+# environment or a cluster inside it becomes part of the addon. CRM_DEAL_PHASES_HOME moves it.
+HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+STATE_DIR=${CRM_DEAL_PHASES_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_deal_phases}
+VENV=$STATE_DIR/venv
+# bytecode of the addon (and of Odoo) goes beside the rest, not into __pycache__/ of the checkout
+export PYTHONPYCACHEPREFIX=${PYTHONPYCACHEPREFIX:-$STATE_DIR/pycache}
 ODOO_GIT=https://github.com/odoo/odoo.git
 # Debian packages the commands need: the database server, what python-ldap builds against,
 # the browser of the tours.
@@ -18,10 +25,44 @@ say() { printf '== %s\n' "$*" >&2; }
 
 odoo_major() { "$1" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null; }
 
-# ensure_odoo: PYTHON imports Odoo 19 - the given python3 if it does, else the project's .venv,
-# set up from ODOO_SRC (or a shallow clone of Odoo 19.0) when missing.
+# move_legacy_state: checkouts of earlier versions kept .venv/ and .local/ inside the addon;
+# they move to STATE_DIR (a moved environment that no longer imports Odoo is set up anew).
+move_legacy_state() {
+    local legacy=$ADDON_DIR/.local name
+    mkdir -p "$STATE_DIR"
+    if [ -d "$ADDON_DIR/.venv" ]; then
+        if [ -e "$VENV" ]; then
+            mkdir -p "$STATE_DIR/legacy"
+            say "moving $ADDON_DIR/.venv out of the addon to $STATE_DIR/legacy/ ($VENV is used)"
+            mv "$ADDON_DIR/.venv" "$STATE_DIR/legacy/venv.$(date +%Y%m%d%H%M%S)"
+        else
+            say "moving $ADDON_DIR/.venv out of the addon to $VENV"
+            mv "$ADDON_DIR/.venv" "$VENV"
+        fi
+    fi
+    [ -d "$legacy" ] || return 0
+    for name in odoo pg; do
+        if [ -d "$legacy/$name" ]; then
+            local target=$STATE_DIR/$name
+            [ "$name" = pg ] && target=$STATE_DIR/run/pg
+            if [ -e "$target" ]; then
+                mkdir -p "$STATE_DIR/legacy"
+                target=$STATE_DIR/legacy/$name.$(date +%Y%m%d%H%M%S)
+            fi
+            say "moving $legacy/$name out of the addon to $target"
+            mkdir -p "$(dirname "$target")"
+            mv "$legacy/$name" "$target"
+        fi
+    done
+    # the rest (odoo.conf, the addons link) is written anew on every run
+    rm -rf "$legacy"
+}
+
+# ensure_odoo: PYTHON imports Odoo 19 - the given python3 if it does, else the environment in
+# STATE_DIR, set up from ODOO_SRC (or a shallow clone of Odoo 19.0) when missing.
 ensure_odoo() {
     local version
+    move_legacy_state
     version=$(odoo_major "$PYTHON") || true
     if [ "$version" = 19 ]; then
         return
@@ -56,7 +97,7 @@ ensure_system_packages() {
 odoo_source() {
     local src=${ODOO_SRC:-}
     if [ -z "$src" ]; then
-        src=$ADDON_DIR/.local/odoo
+        src=$STATE_DIR/odoo
         if [ ! -f "$src/odoo-bin" ]; then
             say "cloning Odoo 19.0 from $ODOO_GIT into $src (shallow, about 1 GB: several minutes)"
             git clone -q --depth 1 --branch 19.0 "$ODOO_GIT" "$src" >&2 ||
@@ -76,7 +117,7 @@ setup_venv() {
     src=$(odoo_source)
     base=$(command -v python3.11 || command -v python3)
     say "creating $dir: Odoo from $src, its requirements.txt and requirements-test.txt (pip; minutes)"
-    "$base" -m venv "$dir" || die "could not create $dir (python3 -m venv)"
+    "$base" -m venv --clear "$dir" || die "could not create $dir (python3 -m venv)"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$src/requirements.txt" >&2 ||
         die "pip could not install Odoo's requirements.txt"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check -e "$src" >&2 ||
@@ -153,3 +194,15 @@ make_addons_dir() {
 }
 
 odoo_cmd() { "$PYTHON" -m odoo "$@"; }
+
+# check_no_stray_files: the addon's folder holds no Python, XML, JS or .po file git does not
+# track (ignored ones included): Odoo would read them as the addon's.
+check_no_stray_files() {
+    local stray
+    git -C "$ADDON_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+        die "$ADDON_DIR is not a git checkout: the test command checks the addon's files against git"
+    stray=$(git -C "$ADDON_DIR" ls-files --others -- '*.py' '*.xml' '*.js' '*.po' '*.pot' | head -5)
+    [ -z "$stray" ] || die "the addon's folder holds files git does not track, which Odoo would read as the addon's:
+$stray
+       Tooling state belongs in $STATE_DIR (CRM_DEAL_PHASES_HOME); remove or commit these files."
+}

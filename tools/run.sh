@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs the addon: a private PostgreSQL cluster kept in .local/ between runs, a database with
+# Runs the addon: a private PostgreSQL cluster kept in STATE_DIR/run/ (~/.cache/crm_deal_phases/run,
+# outside the addon) between runs, a database with
 # Odoo's demo data and the addon installed (German loaded), Odoo serving on
 # http://127.0.0.1:8069 (login admin / admin). Ctrl-C stops Odoo and the cluster.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 ensure_odoo
-LOCAL=$ADDON_DIR/.local
+LOCAL=$STATE_DIR/run
 DB=${DB:-crm_deal_phases}
 mkdir -p "$LOCAL"
 trap stop_cluster EXIT
