@@ -1,4 +1,5 @@
 from . import deal_phase
+from . import res_company
 from . import res_config_settings
 from . import crm_stage
 from . import crm_stage_transition

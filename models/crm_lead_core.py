@@ -24,6 +24,12 @@ class CrmLead(models.Model):
         """These leads, with the addon's own intent for the writes that follow (see PhaseIntent)."""
         return self.with_context(**{PhaseIntent.CONTEXT_KEY: PhaseIntent(**intent)})
 
+    def _in_phases(self):
+        """The leads that sit in a deal phase, from the registry cache (crm's own paths - won,
+        lost, restore - test it for every lead, so it reads no stage)."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        return self.filtered(lambda lead: lead.stage_id.id in phase_of)
+
     @api.model
     def _deal_settings(self):
         return DealPhaseSettings(self.env)

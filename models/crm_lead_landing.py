@@ -6,17 +6,16 @@ HOME_ACTIONS = {
     "closer": "crm_deal_phases.crm_lead_my_consultations_action",
     "manager": "crm_deal_phases.crm_deal_week_report_action",
 }
-DEFAULT_HOME_ACTION = "crm.crm_lead_action_pipeline"
 
 
 class CrmLead(models.Model):
-    """Each role lands on its work when it opens CRM."""
+    """Each role lands on its work when it opens CRM; everyone else where crm opens."""
 
     _inherit = "crm.lead"
 
     @api.model
     def _action_deal_phases_home(self):
-        xmlid = HOME_ACTIONS.get(self.env.user.deal_phase_role, DEFAULT_HOME_ACTION)
-        if not self.env.ref(xmlid, raise_if_not_found=False):
-            xmlid = DEFAULT_HOME_ACTION
-        return self.env["ir.actions.actions"]._for_xml_id(xmlid)
+        xmlid = HOME_ACTIONS.get(self.env.user.deal_phase_role)
+        if xmlid and self.env.ref(xmlid, raise_if_not_found=False):
+            return self.env["ir.actions.actions"]._for_xml_id(xmlid)
+        return self.env["crm.team"].action_your_pipeline()

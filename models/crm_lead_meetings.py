@@ -42,7 +42,8 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
-        leads.filtered("setter_appointment")._sync_setter_appointments()
+        if any(vals.get("setter_appointment") for vals in vals_list):
+            leads.filtered("setter_appointment")._sync_setter_appointments()
         return leads
 
     def write(self, vals):

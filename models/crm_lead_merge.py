@@ -11,13 +11,14 @@ class CrmLead(models.Model):
 
     def _merge_data(self, fnames=None):
         data = super()._merge_data(fnames)
-        if self[:1].stage_id:
+        if self[:1]._in_phases():
             data["stage_id"] = self[:1].stage_id.id
         return data
 
     def _merge_dependences(self, opportunities):
         res = super()._merge_dependences(opportunities)
-        self._merge_phase_history(opportunities)
+        if any(lead.deal_phases_entered for lead in opportunities):
+            self._merge_phase_history(opportunities)
         return res
 
     def _merge_phase_history(self, opportunities):

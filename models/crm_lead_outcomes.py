@@ -42,14 +42,13 @@ class CrmLead(models.Model):
         Stage = self.env["crm.stage"]
         Transition = self.env["crm.stage.transition"]
         phase_of = Stage._phase_by_stage_id()
-        unphased = Stage
-        if any(lead.stage_id.id not in phase_of for lead in self):
-            unphased = Stage.search([("deal_phase", "=", False)]) | Stage._stage_of_phase(ENTRY_PHASE)
+        inquiry = Stage._stage_of_phase(ENTRY_PHASE)
         for lead in self:
             phase = phase_of.get(lead.stage_id.id)
             spec = PHASES.get(phase)
             lead.available_transition_ids = Transition._transitions_from(phase) if phase else False
-            targets = Stage._stages_of_phases(Transition._targets_of(phase)) if phase else unphased
+            # outside the phases a lead may only enter them, at Inquiry received
+            targets = Stage._stages_of_phases(Transition._targets_of(phase)) if phase else inquiry
             lead.allowed_stage_ids = lead.stage_id | targets
             lead.phase_required_fields = " ".join(required_fields_of(phase))
             lead.can_postpone = bool(spec and spec.meeting_field)
@@ -60,7 +59,7 @@ class CrmLead(models.Model):
 
     def action_unarchive(self):
         """crm forgets the lost reason on restore; a Not sold lead keeps it, its phase needs it."""
-        not_sold = self.filtered(lambda lead: not lead.active and lead.deal_phase == NOT_SOLD)
+        not_sold = self._in_phases().filtered(lambda lead: not lead.active and lead.deal_phase == NOT_SOLD)
         reasons = not_sold._group_by_value("lost_reason_id")
         res = super().action_unarchive()
         for reason, leads in reasons.items():
@@ -71,7 +70,7 @@ class CrmLead(models.Model):
 
     def action_set_won(self):
         """Won means Sold for a lead in the deal phases, where the graph allows it."""
-        in_phase = self.filtered("deal_phase")
+        in_phase = self._in_phases()
         if in_phase:
             in_phase.action_unarchive()
             in_phase.write({"stage_id": self.env["crm.stage"]._stage_of_phase(WON_PHASE).id, "probability": 100})
@@ -81,7 +80,7 @@ class CrmLead(models.Model):
     def action_set_lost(self, **additional_values):
         """Lost, in the deal phases, is Not sold where the graph leads there (the lead stays
         active and findable), else the KO flow (Unqualified, with a KO reason)."""
-        in_phase = self.filtered("deal_phase")
+        in_phase = self._in_phases()
         Transition = self.env["crm.stage.transition"]
         not_sold_flow = in_phase.filtered(
             lambda lead: lead.deal_phase == NOT_SOLD or Transition._is_allowed(lead.deal_phase, NOT_SOLD)

@@ -21,17 +21,24 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        scope = self._deal_phases_scope()
+        if not self._values_may_enter_phases(vals_list, scope):
+            # nothing here follows the phases: crm's create, the addon's own fields still checked
+            return super().create(self._checked_values_list(vals_list, creating=True, governed=False))
         vals_list = self._checked_values_list(vals_list, creating=True)
         leads = super().create(vals_list)
-        leads._check_placement()
-        in_phase = leads.filtered("stage_id.deal_phase")
-        if in_phase:
-            in_phase._check_phase_creation()
-            in_phase._log_phase_changes({})
-            in_phase._run_phase_effects({})
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        concerned = leads.filtered(lambda lead: lead.stage_id.id in phase_of or lead._is_governed_in(scope))
+        if concerned:
+            concerned._check_placement(scope)
+            concerned._check_phase_creation()
+            concerned._log_phase_changes({})
+            concerned._run_phase_effects({})
         return leads
 
     def write(self, vals):
+        if not self._phase_rules_apply(vals):
+            return super().write(self._checked_values(vals, governed=False))
         vals = self._checked_values(vals)
         moving_fields = vals.keys() & self._stage_moving_fields()
         if not moving_fields:
@@ -56,13 +63,54 @@ class CrmLead(models.Model):
                     leads._check_phase_moves(stage.id, from_stage_ids)
         if moved:
             if not moved._moves_between_phases(from_stage_ids):
-                moved._check_placement(from_stage_ids)
+                moved._check_placement()
             moved._check_phase_requirements()
             moved._log_phase_changes(from_stage_ids)
             moved._run_phase_effects(from_stage_ids)
         if moved_by_computes:
             self.filtered(lambda lead: lead.team_id.id != from_team_ids[lead.id])._follow_team_pipeline()
         return res
+
+    def _phase_rules_apply(self, vals):
+        """Whether this write concerns the deal phases: a lead it touches follows them, or
+        the values may bring one into them (a phase, a team on the phases, a salesperson or a
+        type whose team may be one). Anything else is crm's write, judged with no query and
+        no Python per lead beyond the test of its team."""
+        if not isinstance(vals, dict):
+            return True
+        if "stage_id" in vals:
+            stage = vals["stage_id"]
+            if not (stage is False or (type(stage) is int and stage not in self.env["crm.stage"]._phase_by_stage_id())):
+                return True
+        scope = self._deal_phases_scope()
+        if not scope:
+            return False
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        if any(lead.stage_id.id in phase_of or lead._is_governed_in(scope) for lead in self):
+            return True
+        moving = vals.keys() & self._stage_moving_fields() - {"stage_id"}
+        if moving == {"team_id"}:
+            team = vals["team_id"]
+            return not (type(team) is int and team and team not in scope.team_ids)
+        return bool(moving)
+
+    @api.model
+    def _values_may_enter_phases(self, vals_list, scope):
+        """Whether leads created from vals_list may follow the phases: one is to be created
+        in a phase, or in a team on the phases, or its team is yet to be computed while some
+        team (or leads without one) follows them."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        for vals in vals_list:
+            if not isinstance(vals, dict):
+                return True
+            stage = vals.get("stage_id", False)
+            if not (stage is False or (type(stage) is int and stage not in phase_of)):
+                return True
+            if scope:
+                team = vals.get("team_id")
+                if not (type(team) is int and team and team not in scope.team_ids):
+                    return True
+        return False
 
     def _write_move(self, vals, moved, from_stage_ids, target_stage_id):
         """Write vals; what the move brings along for each moved lead (_move_values: the
@@ -87,10 +135,11 @@ class CrmLead(models.Model):
         """A duplicate is a new inquiry: it starts in Inquiry received, whatever the
         original's phase."""
         vals_list = super().copy_data(default=default)
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
         inquiry = self.env["crm.stage"]._stage_of_phase(ENTRY_PHASE)
         if inquiry and not (default or {}).get("stage_id"):
             for lead, vals in zip(self, vals_list, strict=True):
-                if lead.deal_phase:
+                if lead.stage_id.id in phase_of:
                     vals["stage_id"] = inquiry.id
         return vals_list
 

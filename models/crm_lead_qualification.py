@@ -46,7 +46,8 @@ class CrmLead(models.Model):
 
     @api.depends("partner_id", "contact_firstname", "contact_lastname")
     def _compute_contact_name(self):
-        named = self.filtered(lambda lead: lead.contact_firstname or lead.contact_lastname)
+        # only where the phases apply: elsewhere crm names the contact after the partner
+        named = self._governed_leads().filtered(lambda lead: lead.contact_firstname or lead.contact_lastname)
         res = super(CrmLead, self - named)._compute_contact_name()
         for lead in named:
             lead.contact_name = " ".join(filter(None, (lead.contact_firstname, lead.contact_lastname)))

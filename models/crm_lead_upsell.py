@@ -86,6 +86,7 @@ class CrmLead(models.Model):
                     "user_id": (lead.closer_id or lead.user_id).id,
                     "partner_id": lead.partner_id.id,
                     "partner_name": lead.partner_name,
+                    "contact_name": lead.contact_name,
                     "contact_firstname": lead.contact_firstname,
                     "contact_lastname": lead.contact_lastname,
                     "phone": lead.phone,

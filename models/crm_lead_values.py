@@ -81,18 +81,28 @@ class CrmLead(models.Model):
 
     @api.model
     @tools.ormcache()
+    def _own_fields(self):
+        """The addon's own stored fields: checked on every write, whichever lead it concerns."""
+        return frozenset(name for name, field in self._fields.items() if ADDON in field._modules and not field.compute)
+
+    @api.model
+    @tools.ormcache()
     def _validated_fields(self):
-        own = {name for name, field in self._fields.items() if ADDON in field._modules and not field.compute}
-        return frozenset(own | self._stage_moving_fields() | {"stage_id"})
+        return frozenset(self._own_fields() | self._stage_moving_fields() | {"stage_id"})
 
-    def _checked_values(self, vals, creating=False):
-        return self._checked_values_list([vals], creating)[0]
+    def _checked_values(self, vals, creating=False, governed=True):
+        return self._checked_values_list([vals], creating, governed)[0]
 
-    def _checked_values_list(self, vals_list, creating=False):
+    def _checked_values_list(self, vals_list, creating=False, governed=True):
         """Checked copies of vals_list, or a clear error naming the leads, the field and what
         it expects; the ids given are looked up once per model for the whole list. No stage
         on creation lets the pipeline decide (Inquiry received where the phases apply); a
-        lead that follows the phases never loses its stage."""
+        lead that follows the phases never loses its stage. Where no lead follows the phases
+        (governed=False) only the addon's own fields are checked: crm's values are crm's."""
+        validated = self._validated_fields() if governed else self._own_fields()
+        watched = validated | set(COMPUTED_FLAGS)
+        if not governed and all(isinstance(vals, dict) and not vals.keys() & watched for vals in vals_list):
+            return vals_list
         missing_ids = defaultdict(set)
         checked = []
         for vals in vals_list:
@@ -100,12 +110,12 @@ class CrmLead(models.Model):
                 raise UserError(self.env._("The values to write must be a dictionary of field names and values."))
             self._check_protected_fields(vals)
             vals = dict(vals)
-            for name in vals.keys() & self._validated_fields():
+            for name in vals.keys() & validated:
                 vals[name] = self._checked_value(name, vals[name], missing_ids)
-            if "stage_id" in vals and not vals["stage_id"]:
+            if governed and "stage_id" in vals and not vals["stage_id"]:
                 if creating:
                     del vals["stage_id"]
-                elif any(lead.deal_phase or lead._uses_deal_phases() for lead in self):
+                elif self._governed_leads() or any(lead.deal_phase for lead in self):
                     raise UserError(
                         self.env._(
                             "%s: a lead that follows the deal phases always has a stage; nothing was changed.",

@@ -43,12 +43,16 @@ class CrmStage(models.Model):
         stages = super().create(vals_list)
         if any(vals.get("deal_phase") for vals in vals_list):
             self.env.registry.clear_cache()
+        if any(vals.get("team_ids") for vals in vals_list):
+            stages._check_no_own_stage_of_phase_teams()
         return stages
 
     def write(self, vals):
         if "deal_phase" in vals:
             self._check_phase_change_without_leads(vals["deal_phase"])
         res = super().write(vals)
+        if "team_ids" in vals or "deal_phase" in vals:
+            self._check_no_own_stage_of_phase_teams()
         if "deal_phase" in vals or "sequence" in vals:
             self.env.registry.clear_cache()
         return res
@@ -84,6 +88,27 @@ class CrmStage(models.Model):
                         self.env._('- "%(stage)s" holds %(count)s leads', stage=stage.name, count=count)
                         for stage, count in counts.items()
                     ),
+                )
+            )
+
+    def _check_no_own_stage_of_phase_teams(self):
+        """A team on the deal phases has the eight phases as its pipeline: a stage of its own
+        would be a column its leads could never reach."""
+        phase_team_ids = self.env["crm.team"]._deal_phase_team_ids()
+        clashes = [
+            (stage, team)
+            for stage in self.filtered(lambda stage: not stage.deal_phase)
+            for team in stage.team_ids
+            if team.id in phase_team_ids
+        ]
+        if clashes:
+            raise UserError(
+                self.env._(
+                    'The team "%(team)s" uses the deal phases: its pipeline is the eight phases, so "%(stage)s" '
+                    "cannot be one of its stages. Give a team stages of its own after turning its deal phases off; "
+                    "nothing was changed.",
+                    team=clashes[0][1].name,
+                    stage=clashes[0][0].name,
                 )
             )
 

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 
@@ -6,20 +6,46 @@ class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     use_deal_phases = fields.Boolean(
-        default=True,
-        help="The team's pipeline is the eight deal phases and their rules. Turn it off for a team "
-        "with a pipeline of its own (e.g. upsell): its board shows none of the phases and its "
-        "leads are not governed.",
+        default=False,
+        help="The team's pipeline is the eight deal phases and their rules. Off (the default, for every team "
+        "created by hand, by code or by another app): the team keeps crm's stages and behaves as without "
+        "this app. Turning it on leaves the team's leads where they are; each enters the phases at "
+        "Inquiry received when it is moved.",
     )
 
     # ORM
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        teams = super().create(vals_list)
+        if any(vals.get("use_deal_phases") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return teams
+
     def write(self, vals):
         if "use_deal_phases" in vals and not vals["use_deal_phases"]:
             self._check_no_leads_in_phases()
-        return super().write(vals)
+        res = super().write(vals)
+        if "use_deal_phases" in vals:
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        governed = any(self.mapped("use_deal_phases"))
+        res = super().unlink()
+        if governed:
+            self.env.registry.clear_cache()
+        return res
 
     # BUSINESS
+
+    @api.model
+    @tools.ormcache()
+    def _deal_phase_team_ids(self):
+        """The ids of the teams on the deal phases (archived ones included: their leads stay
+        in the phases). Read on every write of a lead, so from a registry cache."""
+        teams = self.env["crm.stage"]._cached_env()["crm.team"].with_context(active_test=False)
+        return frozenset(teams.search([("use_deal_phases", "=", True)]).ids)
 
     def _check_no_leads_in_phases(self):
         """A team leaves the deal phases once its leads are out of them: the rules would stop

@@ -77,6 +77,17 @@ class DealPhaseSettings:
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    # Which leads follow the phases
+    deal_phases_team_ids = fields.Many2many(
+        "crm.team",
+        string="Teams on the Deal Phases",
+        compute="_compute_deal_phases_team_ids",
+        readonly=False,
+        help="These teams' pipeline is the eight deal phases; every other team keeps crm's stages. Same as "
+        "'Use Deal Phases' on the team.",
+    )
+    deal_phases_without_team = fields.Boolean(related="company_id.deal_phases_without_team", readonly=False)
+
     deal_phases_follow_up_cadence_days = fields.Integer(
         "Follow-up Cadence (days)",
         config_parameter=FOLLOW_UP_CADENCE_PARAM,
@@ -124,6 +135,11 @@ class ResConfigSettings(models.TransientModel):
         "they cut no-shows.",
     )
 
+    def _compute_deal_phases_team_ids(self):
+        teams = self.env["crm.team"].search([("use_deal_phases", "=", True)])
+        for settings in self:
+            settings.deal_phases_team_ids = teams
+
     def _compute_deal_phases_meeting_alarm_ids(self):
         alarms = DealPhaseSettings(self.env).meeting_alarms
         for settings in self:
@@ -131,6 +147,10 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         res = super().set_values()
+        if self.env.user.has_group("sales_team.group_sale_manager"):
+            on = self.env["crm.team"].search([("use_deal_phases", "=", True)])
+            (on - self.deal_phases_team_ids).write({"use_deal_phases": False})
+            (self.deal_phases_team_ids - on).write({"use_deal_phases": True})
         self.env["ir.config_parameter"].sudo().set_param(
             MEETING_ALARMS_PARAM, ",".join(map(str, self.deal_phases_meeting_alarm_ids.ids))
         )

@@ -1,6 +1,7 @@
 from . import test_phase_graph
 from . import test_phase_paths
 from . import test_integrity
+from . import test_neighbours
 from . import test_rpc
 from . import test_outcomes
 from . import test_calls

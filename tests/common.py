@@ -4,9 +4,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.addons.crm_deal_phases.hooks import STOCK_STAGE_XMLIDS  # noqa: F401 (shared with the tests)
 from odoo.addons.crm_deal_phases.models.crm_lead_values import SYSTEM_FIELDS
 from odoo.tests import TransactionCase, new_test_user
+
+# crm's own stages, which every team keeps that does not use the deal phases.
+STOCK_STAGE_XMLIDS = ("crm.stage_lead1", "crm.stage_lead2", "crm.stage_lead3", "crm.stage_lead4")
 
 # The documented phase graph (Deal-Phasen), written out here on purpose: the tests compare
 # the addon's behaviour and its seeded transition table against this, so a change to the
@@ -67,7 +69,11 @@ class DealPhasesCase(TransactionCase):
             cls.env, login="dp_manager", name="Mara Manager", groups="sales_team.group_sale_manager"
         )
         cls.team = cls.env["crm.team"].create(
-            {"name": "Deal Phases Team", "member_ids": [(6, 0, (cls.user_setter | cls.user_closer).ids)]}
+            {
+                "name": "Deal Phases Team",
+                "use_deal_phases": True,
+                "member_ids": [(6, 0, (cls.user_setter | cls.user_closer).ids)],
+            }
         )
         cls.stages = {phase: cls.env.ref(xmlid) for phase, xmlid in STAGE_XMLIDS.items()}
         cls.criteria = cls.env["crm.qualification.criterion"].search([])
@@ -141,7 +147,7 @@ class DealPhasesCase(TransactionCase):
     def create_upsell_team(cls):
         """A team with a pipeline of its own (not the deal phases) and its one stage."""
         team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
-        stage = cls.env["crm.stage"].create({"name": "Upsell offer", "sequence": 1, "team_ids": [(6, 0, team.ids)]})
+        stage = cls.env["crm.stage"].create({"name": "Upsell offer", "sequence": 0, "team_ids": [(6, 0, team.ids)]})
         return team, stage
 
     def phase_of(self, lead):

@@ -22,9 +22,12 @@ class TestConcurrentMoves(BaseCase):
         with closing(self.db.cursor()) as cr:
             env = self.env_for(cr)
             criteria = env["crm.qualification.criterion"].search([])
+            team = env["crm.team"].create({"name": "Concurrency team", "use_deal_phases": True})
+            self.team_id = team.id
             lead = env["crm.lead"].create(
                 {
                     "name": "Concurrent lead",
+                    "team_id": team.id,
                     "contact_firstname": "Rita",
                     "contact_lastname": "Race",
                     "phone": "+49 170 0000000",
@@ -40,13 +43,14 @@ class TestConcurrentMoves(BaseCase):
         self.addCleanup(self.remove_lead)
 
     def remove_lead(self):
-        """The lead, and what booking it created: its calendar events and customer contact."""
+        """The lead, and what booking it created: its calendar events and customer contact; its team."""
         with closing(self.db.cursor()) as cr:
             lead = self.env_for(cr)["crm.lead"].browse(self.lead_id)
             events, customer = lead.calendar_event_ids, lead.partner_id
             lead.unlink()
             events.unlink()
             customer.unlink()
+            self.env_for(cr)["crm.team"].browse(self.team_id).unlink()
             cr.commit()  # pylint: disable=invalid-commit
 
     def env_for(self, cr):

@@ -101,9 +101,14 @@ class TestIntegrity(RpcMixin, HttpCase, DealPhasesCase):
         upsell.with_user(self.user_manager).write({"user_id": self.user_setter.id})
         self.assertEqual(self.phase_of(upsell), "inquiry")
         self.assertEqual(self.log_of(upsell)[-1].transition_label, "Entered the deal phases")
+        stays_stock = self.upsell_lead("Orphan, stock")
+        stays_stock.with_user(self.user_manager).write({"team_id": False})
+        self.assertEqual(self.phase_of(stays_stock), False, "by default a lead without a team is crm's")
+        self.assertFalse(self.log_of(stays_stock))
+        self.company.deal_phases_without_team = True
         orphan = self.upsell_lead("Orphan")
         orphan.with_user(self.user_manager).write({"team_id": False})
-        self.assertEqual(self.phase_of(orphan), "inquiry", "a lead without a team follows the phases")
+        self.assertEqual(self.phase_of(orphan), "inquiry", "where the company says so, it follows the phases")
 
     # 3. creation outside Inquiry received
 
@@ -123,7 +128,7 @@ class TestIntegrity(RpcMixin, HttpCase, DealPhasesCase):
     @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc")
     def test_reports_over_rpc_stay_in_the_users_companies(self):
         other = self.env["res.company"].create({"name": "Fremd AG"})
-        team = self.env["crm.team"].create({"name": "Fremd", "company_id": other.id})
+        team = self.env["crm.team"].create({"name": "Fremd", "company_id": other.id, "use_deal_phases": True})
         self.env["crm.lead"].create(
             self.complete_vals(name="Foreign company lead", company_id=other.id, team_id=team.id, user_id=False)
         )

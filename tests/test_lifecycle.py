@@ -3,8 +3,8 @@ from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 from odoo.tools import convert_file
 
-from ..hooks import STOCK_STAGE_XMLIDS, post_init_hook, uninstall_hook
-from .common import DealPhasesCase
+from ..hooks import post_init_hook, uninstall_hook
+from .common import STOCK_STAGE_XMLIDS, DealPhasesCase
 
 DATA_FILES = (
     "data/crm_stage_data.xml",
@@ -18,19 +18,9 @@ DATA_FILES = (
 class TestLifecycle(DealPhasesCase):
     """Install, upgrade, uninstall and import keep every lead and every admin's edit."""
 
-    def ensure_stock_stages(self):
-        """crm's stock stages as they are before the install (recreated where the install removed them)."""
-        stages = self.env["crm.stage"]
-        for sequence, xmlid in enumerate(STOCK_STAGE_XMLIDS, start=1):
-            stage = self.env.ref(xmlid, raise_if_not_found=False)
-            if not stage:
-                stage = self.env["crm.stage"].create({"name": xmlid, "sequence": sequence})
-                module, name = xmlid.split(".")
-                self.env["ir.model.data"].create(
-                    {"module": module, "name": name, "model": "crm.stage", "res_id": stage.id}
-                )
-            stages |= stage
-        return stages
+    def stock_stages(self):
+        """crm's own stages: the install keeps them for every team that does not use the phases."""
+        return self.env["crm.stage"].union(*(self.env.ref(xmlid) for xmlid in STOCK_STAGE_XMLIDS))
 
     def lead_from_before_the_install(self, name, stage, **vals):
         """A lead as crm kept it before the addon came: in a stock stage, without a phase
@@ -45,21 +35,18 @@ class TestLifecycle(DealPhasesCase):
         self.env.invalidate_all()
         return lead
 
-    def test_install_keeps_leads_in_stock_stages_where_they_are(self):
-        stock = self.ensure_stock_stages()
+    def test_install_changes_no_team_and_no_lead(self):
+        stock = self.stock_stages()
         Lead = self.env["crm.lead"].with_context(active_test=False)
-        used = stock[0]
-        legacy_lead = self.lead_from_before_the_install("Old pipeline lead", used, contact_name="Ole Alt")
+        legacy_lead = self.lead_from_before_the_install("Old pipeline lead", stock[0], contact_name="Ole Alt")
         archived = self.lead_from_before_the_install("Old archived", stock[1], active=False)
-        before = {lead.id: lead.stage_id for lead in Lead.search([("stage_id", "in", stock.ids)])}
-        holding = set(before.values())
+        before = {lead.id: lead.stage_id for lead in Lead.search([])}
+        teams_on = self.env["crm.team"].search([("use_deal_phases", "=", True)])
         post_init_hook(self.env)
-        for stage in stock:
-            self.assertEqual(
-                bool(stage.exists()), stage in holding, "a stock stage stays if and only if it holds leads"
-            )
+        self.assertEqual(self.stock_stages(), stock, "crm's stages stay, empty or not")
         for lead in Lead.browse(list(before)):
             self.assertEqual(lead.stage_id, before[lead.id], f"{lead.name} was moved")
+        self.assertEqual(self.env["crm.team"].search([("use_deal_phases", "=", True)]), teams_on)
         self.assertEqual((legacy_lead.contact_firstname, legacy_lead.contact_lastname), ("Ole", "Alt"))
         self.assertTrue(archived.exists())
         self.assertFalse(self.log_of(legacy_lead), "no phase change without an admin's action")

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
-from .common import DOCUMENTED_GRAPH, PHASES, STAGE_XMLIDS, DealPhasesCase
+from .common import DOCUMENTED_GRAPH, PHASES, STAGE_XMLIDS, STOCK_STAGE_XMLIDS, DealPhasesCase
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
@@ -66,12 +66,9 @@ class TestPhaseSeed(DealPhasesCase):
         self.assertIn("Inappropriate or offensive on the phone", ko_names)
         self.assertTrue(self.env.ref("crm_deal_phases.lost_reason_no_budget"))
 
-    def test_stock_stages_gone_unless_they_hold_leads(self):
-        Lead = self.env["crm.lead"].with_context(active_test=False)
-        for xmlid in ("crm.stage_lead1", "crm.stage_lead2", "crm.stage_lead3", "crm.stage_lead4"):
-            stage = self.env.ref(xmlid, raise_if_not_found=False)
-            if stage:
-                self.assertTrue(Lead.search_count([("stage_id", "=", stage.id)]), f"{xmlid} is empty but kept")
+    def test_stock_stages_stay_for_the_other_teams(self):
+        for xmlid in STOCK_STAGE_XMLIDS:
+            self.assertTrue(self.env.ref(xmlid, raise_if_not_found=False), f"{xmlid} was removed")
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
@@ -240,11 +237,18 @@ class TestPhaseCreation(DealPhasesCase):
         self.assertEqual((log.from_phase, log.to_phase), (False, "inquiry"))
 
     @users("dp_setter")
-    def test_legacy_stage_leads_enter_at_inquiry_only(self):
-        legacy = self.env["crm.stage"].sudo().create({"name": "Legacy stage", "sequence": 99})
-        lead = self.create_lead("inquiry").with_env(self.env)
-        lead.with_user(self.user_manager).action_force_phase(legacy, "Parked in a legacy stage")
-        with self.assertRaises(UserError):
-            lead.write({"stage_id": self.stages["follow_up"].id})
+    def test_leads_left_in_their_stages_enter_at_inquiry_only(self):
+        """A team turned on keeps its leads where they are; each enters the phases at Inquiry
+        received, and nowhere else."""
+        team = self.env["crm.team"].sudo().create({"name": "Partnervertrieb", "member_ids": [(4, self.env.uid)]})
+        own = self.env["crm.stage"].sudo().create({"name": "Vertrag", "sequence": 99, "team_ids": [(4, team.id)]})
+        lead = self.env["crm.lead"].create({"name": "Partner deal", "team_id": team.id, "stage_id": own.id})
+        team.use_deal_phases = True
+        self.assertEqual(lead.stage_id, own, "turning the team on moves no lead")
+        self.assertFalse(self.log_of(lead))
+        for target in (self.stages["follow_up"], self.env.ref("crm.stage_lead2")):
+            with self.subTest(target=target.name), self.assertRaises(UserError):
+                lead.write({"stage_id": target.id})
         lead.write({"stage_id": self.stages["inquiry"].id})
         self.assertEqual(lead.deal_phase, "inquiry")
+        self.assertEqual(self.log_of(lead).mapped("transition_label"), ["Entered the deal phases"])

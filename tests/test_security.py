@@ -61,7 +61,7 @@ class TestAccessRules(DealPhasesCase):
         self.assertFalse(Log.search([("lead_id", "=", foreign.id)]))
 
     def test_log_follows_the_company_of_its_lead(self):
-        other_company = self.env["res.company"].create({"name": "Andere GmbH"})
+        other_company = self.env["res.company"].create({"name": "Andere GmbH", "deal_phases_without_team": True})
         self.user_manager.company_ids |= other_company
         lead = self.create_lead("inquiry", company_id=other_company.id, team_id=False, user_id=False)
         self.assertEqual(self.log_of(lead).company_id, other_company)
@@ -123,10 +123,12 @@ class TestReportRules(DealPhasesCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.other_company = cls.env["res.company"].create({"name": "Andere GmbH"})
-        cls.other_team = cls.env["crm.team"].create({"name": "Andere", "company_id": cls.other_company.id})
+        cls.other_team = cls.env["crm.team"].create(
+            {"name": "Andere", "company_id": cls.other_company.id, "use_deal_phases": True}
+        )
         cls.user_manager.company_ids |= cls.other_company
         # a lead without salesperson takes its company from its team (crm's rule)
-        own_team = cls.env["crm.team"].create({"name": "Eigene", "company_id": cls.company.id})
+        own_team = cls.env["crm.team"].create({"name": "Eigene", "company_id": cls.company.id, "use_deal_phases": True})
         cls.own = cls.create_lead("inquiry", name="Own company lead", team_id=own_team.id, user_id=False)
         cls.foreign = cls.create_lead(
             "inquiry",

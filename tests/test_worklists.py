@@ -118,8 +118,9 @@ class TestTeams(DealPhasesCase):
         super().setUpClass()
         cls.upsell_team, cls.upsell_stage = cls.create_upsell_team()
 
-    def test_existing_teams_use_the_phases(self):
-        self.assertTrue(self.env.ref("sales_team.team_sales_department").use_deal_phases)
+    def test_teams_use_the_phases_only_when_turned_on(self):
+        self.assertFalse(self.env.ref("sales_team.team_sales_department").use_deal_phases, "installing changes no team")
+        self.assertFalse(self.env["crm.team"].create({"name": "Created by code"}).use_deal_phases)
 
     def test_upsell_team_keeps_its_own_stages(self):
         lead = self.env["crm.lead"].create({"name": "Upsell", "team_id": self.upsell_team.id})
@@ -156,7 +157,7 @@ class TestTeams(DealPhasesCase):
         self.assertEqual((entry.from_phase, entry.to_phase), (False, "inquiry"))
 
     def test_changing_team_between_governed_teams_keeps_the_phase(self):
-        other = self.env["crm.team"].create({"name": "Second governed team"})
+        other = self.env["crm.team"].create({"name": "Second governed team", "use_deal_phases": True})
         lead = self.create_lead("first_meeting")
         lead.write({"team_id": other.id})
         self.assertEqual(lead.deal_phase, "first_meeting")

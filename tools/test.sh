@@ -121,6 +121,13 @@ PYTHONPATH=$WORK/wheel_target odoo_cmd -c "$WORK/wheel.conf" -d test_wheel -i "$
     die "the addon is not installed from its wheel"
 say "wheel: installed from $(basename "$WORK"/dist/*.whl), found by Odoo without an addons_path entry"
 
+say "the neighbours: Odoo's own crm test suite on crm alone and with the addon (side by side, minutes)"
+"$PYTHON" "$ADDON_DIR/tools/crm_neighbours.py" "$CONF" "$WORK/neighbours" \
+    --http-port "${ODOO_NEIGHBOURS_PORT:-18072}" >"$WORK/neighbours.txt" 2>"$WORK/neighbours.err" ||
+    { cat "$WORK/neighbours.txt" >&2; tail -20 "$WORK/neighbours.err" >&2; die "a test of crm's own suite fails only with the addon (above)"; }
+grep '^neighbours: .* 0 fail only with the addon$' "$WORK/neighbours.txt" >&2 ||
+    die "the neighbours' comparison printed no verdict"
+
 say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
     --stop-after-init --http-port="$HTTP_PORT" "${LOG_ARGS[@]}" >&2

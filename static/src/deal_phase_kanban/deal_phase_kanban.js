@@ -9,7 +9,9 @@ import { CrmKanbanRenderer } from "@crm/views/crm_kanban/crm_kanban_renderer";
  *   or KO reason, the gold standard, ...) opens the wizard its outcome button opens; the card
  *   moves when the wizard is confirmed. Other drops write the stage as usual, and a move the
  *   graph forbids keeps its clear error.
- * - The "+" of a column is offered only where a new lead may start.
+ * - The "+" of a column is offered only where a new lead may start; the phases' own board
+ *   offers no new column.
+ * Cards of leads outside the phases move as crm moves them, without asking the server.
  */
 export class DealPhasesKanbanDynamicGroupList extends CrmKanbanDynamicGroupList {
     async moveRecord(dataRecordId, dataGroupId, refId, targetGroupId) {
@@ -23,6 +25,10 @@ export class DealPhasesKanbanDynamicGroupList extends CrmKanbanDynamicGroupList 
             targetGroup.groupByField.name === "stage_id"
         ) {
             const record = sourceGroup.list.records.find((r) => r.id === dataRecordId);
+            if (!record?.data.deal_phase) {
+                // a lead outside the phases moves as in crm
+                return super.moveRecord(...arguments);
+            }
             const action = await this.model.orm.call("crm.lead", "action_drop_on_stage", [
                 [record.resId],
                 targetGroup.value,
@@ -75,6 +81,11 @@ export class DealPhasesKanbanHeader extends CrmKanbanHeader {
 
 export class DealPhasesKanbanRenderer extends CrmKanbanRenderer {
     static components = { ...CrmKanbanRenderer.components, KanbanHeader: DealPhasesKanbanHeader };
+
+    canCreateGroup() {
+        // the columns of the deal phases' board are the eight phases
+        return !this.props.list.context.deal_phases_board && super.canCreateGroup();
+    }
 }
 
 export const dealPhasesKanbanView = {

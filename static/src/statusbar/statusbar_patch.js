@@ -4,7 +4,8 @@ import { StatusBarField } from "@web/views/fields/statusbar/statusbar_field";
 
 /**
  * A lead's statusbar asks like its outcome buttons: a phase that needs data opens the
- * wizard that asks for it; other stages are written as usual.
+ * wizard that asks for it; other stages are written as usual, and a lead outside the phases
+ * moves as in crm.
  */
 patch(StatusBarField.prototype, {
     setup() {
@@ -15,7 +16,7 @@ patch(StatusBarField.prototype, {
 
     async selectItem(item) {
         const { name, record } = this.props;
-        if (record.resModel === "crm.lead" && name === "stage_id" && record.resId) {
+        if (record.resModel === "crm.lead" && name === "stage_id" && record.resId && record.data.deal_phase) {
             if (!(await record.save())) {
                 return;
             }
