@@ -9,6 +9,8 @@ PYTHON=${PYTHON:-python3}
 # addon's folder as the addon's (its translation export walks them all), so a virtual
 # environment or a cluster inside it becomes part of the addon. CRM_DEAL_PHASES_HOME moves it.
 HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+# runuser, apt-get and PostgreSQL's tools live in the sbin folders, which a bare PATH lacks
+export PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
 STATE_DIR=${CRM_DEAL_PHASES_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_deal_phases}
 VENV=$STATE_DIR/venv
 # bytecode of the addon (and of Odoo) goes beside the rest, not into __pycache__/ of the checkout
