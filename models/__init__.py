@@ -17,6 +17,7 @@ from . import crm_lead_qualification
 from . import crm_lead_outcomes
 from . import crm_lead_roles
 from . import crm_lead_meetings
+from . import crm_lead_consultations
 from . import calendar_event
 from . import crm_lead_calls
 from . import crm_lead_worklists

@@ -71,9 +71,14 @@ class CrmLead(models.Model):
         if not reason:
             raise UserError(self.env._("A strike needs a short reason."))
         Transition = self.env["crm.stage.transition"]
+        decides_all = self.env.user.has_group("sales_team.group_sale_manager")
         self._check_phases_allow(
-            lambda lead: Transition._is_allowed(lead.deal_phase, UNQUALIFIED),
-            self.env._("Strikes are only given where Unqualified can follow; nothing was changed."),
+            lambda lead: Transition._is_allowed(lead.deal_phase, UNQUALIFIED)
+            and (decides_all or not PHASES[lead.deal_phase].closer_decides or lead.closer_id == self.env.user),
+            self.env._(
+                "Strikes are only given where Unqualified can follow, in a consultation by its closer; nothing was "
+                "changed."
+            ),
         )
         threshold = self._deal_settings().strike_threshold
         line = f"{self._format_user_date(fields.Date.context_today(self))}: {reason}"
@@ -116,6 +121,11 @@ class CrmLead(models.Model):
         without_setter = self._gaining_setter()
         if without_setter:
             without_setter.setter_id = self.env.user
+
+    def _record_creating_setter(self, from_stage_ids):
+        """A setter who types in an inquiry is its setter."""
+        if self.env.user.deal_phase_role == "setter":
+            self.filtered(lambda lead: lead.id not in from_stage_ids)._gaining_setter().setter_id = self.env.user
 
     def _move_values(self, from_stage_ids, target_stage_id):
         values = super()._move_values(from_stage_ids, target_stage_id)

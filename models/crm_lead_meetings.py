@@ -6,14 +6,14 @@ from odoo import api, fields, models
 
 from .deal_phase import DETAILS_PREFETCH, MEETING_EVENT_FIELDS, MEETING_TITLES, PHASES, PhaseIntent
 
-NO_SHOW_EVENT_TYPE = "crm_deal_phases.calendar_event_type_no_show"
 
 
 class CrmLead(models.Model):
     """Consultations and setter appointments as calendar events, crm's own meetings: booking
     creates the event (the closer organises it, the customer is invited, reminders as the
     settings say), a new date moves it and counts as a postponement, a cancellation cancels
-    it, a no-show marks it. The event side is in calendar_event.py."""
+    it; what an outcome does to it is in crm_lead_consultations.py, the event side in
+    calendar_event.py."""
 
     _inherit = "crm.lead"
 
@@ -167,38 +167,6 @@ class CrmLead(models.Model):
             elif event.start != lead[field]:
                 event._deal_write({"start": lead[field], "stop": lead[field] + (event.stop - event.start)})
         self._create_meeting_events(without_event)
-
-    def _cancel_consultation_events(self, from_stage_ids):
-        """Appointment cancelled: the event is cancelled - the attendees get calendar's
-        cancellation, the event leaves the calendars (archived, kept as history). The lead
-        keeps the date it had, as the history of the cancelled appointment; a new booking
-        asks a new one."""
-        intent = PhaseIntent.of(self.env)
-        cancelled_in_calendar = intent.cancelled_events if intent else ()
-        phase_of = self.env["crm.stage"]._phase_by_stage_id()
-        template = self.env.ref("calendar.calendar_template_delete_event", raise_if_not_found=False)
-        for lead in self:
-            field = PHASES[phase_of[from_stage_ids[lead.id]]].meeting_field
-            event = lead[MEETING_EVENT_FIELDS[field]]
-            if event and event.active and event not in cancelled_in_calendar:
-                if template:
-                    template.sudo().send_mail(event.id)
-                event._deal_write({"active": False})
-            lead._with_intent().write({MEETING_EVENT_FIELDS[field]: False})
-
-    def _mark_consultation_events_no_show(self):
-        """No-show: the event stays, marked - the customer's attendance declined, the event
-        tagged."""
-        no_show = self.env.ref(NO_SHOW_EVENT_TYPE, raise_if_not_found=False)
-        for lead in self:
-            event = lead.first_meeting_event_id
-            if not event:
-                continue
-            if no_show:
-                event._deal_write({"categ_ids": [fields.Command.link(no_show.id)]})
-            event.attendee_ids.filtered(
-                lambda attendee, lead=lead: attendee.partner_id == lead.partner_id
-            ).sudo().write({"state": "declined"})
 
     def _sync_setter_appointments(self):
         """The setter appointment is an event of the setter with the customer, moved and

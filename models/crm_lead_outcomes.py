@@ -37,23 +37,27 @@ class CrmLead(models.Model):
     can_log_call = fields.Boolean(compute="_compute_phase_flags")
     can_add_strike = fields.Boolean(compute="_compute_phase_flags")
 
-    @api.depends("stage_id")
+    @api.depends("stage_id", "closer_id")
+    @api.depends_context("uid")
     def _compute_phase_flags(self):
         Stage = self.env["crm.stage"]
         Transition = self.env["crm.stage.transition"]
         phase_of = Stage._phase_by_stage_id()
         inquiry = Stage._stage_of_phase(ENTRY_PHASE)
+        decides_all = self.env.user.has_group("sales_team.group_sale_manager")
         for lead in self:
             phase = phase_of.get(lead.stage_id.id)
             spec = PHASES.get(phase)
-            lead.available_transition_ids = Transition._transitions_from(phase) if phase else False
+            # a consultation's outcomes are offered to its closer (and Sales Administrators) only
+            offers = bool(phase) and (decides_all or not spec.closer_decides or lead.closer_id == self.env.user)
+            lead.available_transition_ids = Transition._transitions_from(phase) if offers else False
             # outside the phases a lead may only enter them, at Inquiry received
             targets = Stage._stages_of_phases(Transition._targets_of(phase)) if phase else inquiry
             lead.allowed_stage_ids = lead.stage_id | targets
             lead.phase_required_fields = " ".join(required_fields_of(phase))
             lead.can_postpone = bool(spec and spec.meeting_field)
             lead.can_log_call = bool(spec and spec.calls)
-            lead.can_add_strike = bool(phase and Transition._is_allowed(phase, UNQUALIFIED))
+            lead.can_add_strike = offers and Transition._is_allowed(phase, UNQUALIFIED)
 
     # ORM
 
@@ -198,7 +202,7 @@ class CrmLead(models.Model):
         """Whether moving this lead to to_phase needs the wizard: the phase asks something
         on every entry (a date, a reason), or the lead lacks data the phase requires."""
         self.ensure_one()
-        return any(
+        return bool(self._meeting_not_begun(to_phase)) or any(
             requirement.asked_on_entry or self._lacking(requirement) for requirement in requirements_of(to_phase)
         )
 

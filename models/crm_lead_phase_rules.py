@@ -176,14 +176,18 @@ class CrmLead(models.Model):
             return
         phase_of = self.env["crm.stage"]._phase_by_stage_id()
         to_phase = phase_of.get(target_stage_id)
+        origins = {from_stage_ids[lead_id] for lead_id in self.ids}
         allowed_origins = {
-            stage_id
-            for stage_id in {from_stage_ids[lead_id] for lead_id in self.ids}
-            if self._is_phase_move_allowed(phase_of.get(stage_id), to_phase, intent)
+            stage_id for stage_id in origins if self._is_phase_move_allowed(phase_of.get(stage_id), to_phase, intent)
         }
         refused = self.browse([lead_id for lead_id in self.ids if from_stage_ids[lead_id] not in allowed_origins])
         if refused:
             refused._raise_refused_moves(target_stage_id, from_stage_ids)
+        # the outcomes of a consultation are the closer's, and wait for the meeting
+        decided = {stage_id for stage_id in origins if phase_of.get(stage_id) and PHASES[phase_of[stage_id]].closer_decides}
+        if decided:
+            leads = self.browse([lead_id for lead_id in self.ids if from_stage_ids[lead_id] in decided])
+            leads._check_consultation_outcomes(from_stage_ids, to_phase)
 
     @api.model
     def _is_phase_move_allowed(self, from_phase, to_phase, intent=None):

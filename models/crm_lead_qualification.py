@@ -71,7 +71,9 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._split_contact_name(vals)
+            if isinstance(vals, dict):
+                self._split_contact_name(vals)
+                self._name_after_contact(vals)
         return super().create(vals_list)
 
     # BUSINESS
@@ -108,6 +110,17 @@ class CrmLead(models.Model):
             return
         first, _space, last = full_name.rpartition(" ")
         vals["contact_firstname"], vals["contact_lastname"] = (first, last) if first else (False, last)
+
+    @api.model
+    def _name_after_contact(self, vals):
+        """An inquiry typed in by hand is named after its contact ("Jana Jonas") when left
+        unnamed: first name, last name and mobile number are all it needs."""
+        if vals.get("name"):
+            return
+        names = [vals.get(name) for name in ("contact_firstname", "contact_lastname")]
+        full_name = " ".join(name.strip() for name in names if isinstance(name, str) and name.strip())
+        if full_name:
+            vals["name"] = full_name
 
     @api.model
     def _split_existing_contact_names(self):

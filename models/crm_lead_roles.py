@@ -49,11 +49,10 @@ class CrmLead(models.Model):
     # BUSINESS
 
     def _record_no_show(self, from_stage_ids):
-        """A no-show is counted, its event marked, and the setter told: the lead is back on
-        their call list."""
+        """A no-show is counted and the setter told: the lead is back on their call list
+        (its event is marked by _close_consultations)."""
         for count, leads in self._group_by_value("no_show_count").items():
             leads._with_intent().write({"no_show_count": count + 1})
-        self._mark_consultation_events_no_show()
         self._schedule_for_users(
             "mail.mail_activity_data_call",
             fields.Date.context_today(self),

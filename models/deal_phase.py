@@ -76,8 +76,18 @@ SECOND_MEETING_BOOKING = Requirement(
     True,
 )
 NOT_SOLD_REASON = Requirement("not_sold_reason", ("lost_reason_id",), (_lt("a not-sold reason"),), True)
+# a sale is worth its amount: asked on every entry, the lead's amount as the answer to confirm
+SALE_AMOUNT = Requirement("sale_amount", ("expected_revenue",), (_lt("the deal's amount"),), True)
 KO_REASON = Requirement("ko_reason", ("ko_reason_id",), (_lt("a KO reason"),), True)
-REQUIREMENTS = (CONTACT, GOLD_STANDARD, FIRST_MEETING_BOOKING, SECOND_MEETING_BOOKING, NOT_SOLD_REASON, KO_REASON)
+REQUIREMENTS = (
+    CONTACT,
+    GOLD_STANDARD,
+    FIRST_MEETING_BOOKING,
+    SECOND_MEETING_BOOKING,
+    SALE_AMOUNT,
+    NOT_SOLD_REASON,
+    KO_REASON,
+)
 
 
 class Phase(NamedTuple):
@@ -93,10 +103,12 @@ class Phase(NamedTuple):
     on_enter: tuple = ()
     on_leave: tuple = ()
     rotting_days: int = 0  # crm's per-stage rotting; -1: the follow-up cadence setting
+    closer_decides: bool = False  # the moves out of it are the closer's outcomes (or a Sales Administrator's)
+    lost: bool = False  # crm's "lost": probability 0, counted as lost by Predictive Lead Scoring
 
 
 PHASES = {
-    INQUIRY: Phase(INQUIRY, on_leave=("_record_setter",)),
+    INQUIRY: Phase(INQUIRY, on_enter=("_record_creating_setter",), on_leave=("_record_setter",)),
     FOLLOW_UP: Phase(FOLLOW_UP, (CONTACT,), on_leave=("_close_call_activities",), rotting_days=-1),
     QUALIFIED: Phase(QUALIFIED, (CONTACT, GOLD_STANDARD), on_enter=("_link_customer_contact",), rotting_days=3),
     FIRST_MEETING: Phase(
@@ -105,6 +117,8 @@ PHASES = {
         meeting_field="first_meeting_date",
         cancelled_to=QUALIFIED,
         on_enter=("_link_customer_contact", "_book_consultations"),
+        on_leave=("_close_consultations",),
+        closer_decides=True,
     ),
     SECOND_MEETING: Phase(
         SECOND_MEETING,
@@ -112,11 +126,21 @@ PHASES = {
         meeting_field="second_meeting_date",
         cancelled_to=NOT_SOLD,
         on_enter=("_mark_second_meeting", "_link_customer_contact", "_book_consultations"),
+        on_leave=("_close_consultations",),
+        closer_decides=True,
     ),
-    SOLD: Phase(SOLD, (CONTACT,), calls=False, outcome=True, on_enter=("_start_upsell_on_sold",)),
-    NOT_SOLD: Phase(NOT_SOLD, (CONTACT, NOT_SOLD_REASON), outcome=True, rotting_days=30),
+    SOLD: Phase(SOLD, (CONTACT, SALE_AMOUNT), calls=False, outcome=True, on_enter=("_start_upsell_on_sold",)),
+    NOT_SOLD: Phase(
+        NOT_SOLD,
+        (CONTACT, NOT_SOLD_REASON),
+        outcome=True,
+        rotting_days=30,
+        on_enter=("_plan_win_back",),
+        closer_decides=True,
+        lost=True,
+    ),
     UNQUALIFIED: Phase(
-        UNQUALIFIED, (CONTACT, KO_REASON), calls=False, outcome=True, on_enter=("_close_call_activities",)
+        UNQUALIFIED, (CONTACT, KO_REASON), calls=False, outcome=True, on_enter=("_close_call_activities",), lost=True
     ),
 }
 
@@ -125,18 +149,34 @@ NO_SHOW = (FIRST_MEETING, FOLLOW_UP)
 APPOINTMENT_CANCELLED = (FIRST_MEETING, QUALIFIED)
 TRANSITION_EFFECTS = {
     NO_SHOW: ("_record_no_show",),
-    APPOINTMENT_CANCELLED: ("_cancel_consultation_events",),
+}
+# What the outcome of a consultation says about its booked meeting (crm_lead_consultations.py):
+# it took place (HELD); a decision (DECIDED: held, or - before the booked start - taken early,
+# which the user confirms); the customer did not come (MISSED: only once the meeting began);
+# it will not take place (CANCELLED). A move the table does not name (an override) counts as held.
+HELD, DECIDED, MISSED, CANCELLED = "held", "decided", "missed", "cancelled"
+MEETING_OUTCOMES = {
+    (FIRST_MEETING, SOLD): DECIDED,
+    (FIRST_MEETING, NOT_SOLD): DECIDED,
+    (FIRST_MEETING, SECOND_MEETING): HELD,
+    (FIRST_MEETING, UNQUALIFIED): HELD,
+    NO_SHOW: MISSED,
+    APPOINTMENT_CANCELLED: CANCELLED,
+    (SECOND_MEETING, SOLD): DECIDED,
+    (SECOND_MEETING, NOT_SOLD): DECIDED,
 }
 # The order effects run in when one batch sets off several: the contact exists before the
 # meeting invites it, the no-show is counted before the activities close.
 EFFECT_ORDER = (
+    "_record_creating_setter",
     "_record_setter",
     "_record_no_show",
-    "_cancel_consultation_events",
+    "_close_consultations",
     "_close_call_activities",
     "_mark_second_meeting",
     "_link_customer_contact",
     "_book_consultations",
+    "_plan_win_back",
     "_start_upsell_on_sold",
 )
 
@@ -196,6 +236,8 @@ MEETING_TITLES = {
 }
 # Consultations the closers hold (the second-consultation rate, show-ups, bookings).
 CONSULTATIONS = tuple(code for code, phase in PHASES.items() if phase.meeting_field)
+# The outcome phases that are crm's "lost" (probability 0; PLS learns from them).
+LOST_PHASES = tuple(code for code, phase in PHASES.items() if phase.lost)
 # Deals decided by a closer: the phases the second-consultation rate divides by.
 DECISIONS = (SOLD, NOT_SOLD)
 
@@ -223,7 +265,14 @@ class PhaseIntent:
     CONTEXT_KEY = "crm_deal_phases_intent"
 
     def __init__(
-        self, reason=None, label=None, override=False, leaving_phases=False, booking=None, cancelled_events=()
+        self,
+        reason=None,
+        label=None,
+        override=False,
+        leaving_phases=False,
+        booking=None,
+        cancelled_events=(),
+        early_confirmed=False,
     ):
         self.reason = reason
         self.label = label  # a LazyGettext: the log keeps it in every language
@@ -231,6 +280,7 @@ class PhaseIntent:
         self.leaving_phases = leaving_phases
         self.booking = booking or {}  # what the booking wizard adds to a consultation's event
         self.cancelled_events = cancelled_events  # events deleted in the calendar: the move follows them
+        self.early_confirmed = early_confirmed  # the user confirmed a decision before the booked meeting
 
     @classmethod
     def of(cls, env):

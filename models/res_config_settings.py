@@ -7,6 +7,7 @@ UPSELL_TEAM_PARAM = "crm_deal_phases.upsell_team_id"
 UPSELL_AUTO_PARAM = "crm_deal_phases.upsell_auto_create"
 MEETING_DURATION_PARAM = "crm_deal_phases.meeting_duration_minutes"
 MEETING_ALARMS_PARAM = "crm_deal_phases.meeting_alarm_ids"
+TELL_ON_EARLY_OUTCOME_PARAM = "crm_deal_phases.tell_customer_on_early_outcome"
 DEFAULTS = {
     FOLLOW_UP_CADENCE_PARAM: 2,
     STRIKE_THRESHOLD_PARAM: 3,
@@ -73,6 +74,10 @@ class DealPhaseSettings:
     def upsell_auto(self):
         return bool(self._params.get_param(UPSELL_AUTO_PARAM))
 
+    @property
+    def tell_customer_on_early_outcome(self):
+        return bool(self._params.get_param(TELL_ON_EARLY_OUTCOME_PARAM))
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -125,6 +130,13 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=MEETING_DURATION_PARAM,
         default=DEFAULTS[MEETING_DURATION_PARAM],
         help="How long the calendar event of a booked consultation lasts.",
+    )
+    deal_phases_tell_customer_on_early_outcome = fields.Boolean(
+        "Tell the Customer When an Early Decision Cancels the Consultation",
+        config_parameter=TELL_ON_EARLY_OUTCOME_PARAM,
+        help="A sale (or a refusal) recorded before the booked consultation cancels its calendar event. On: the "
+        "customer gets calendar's cancellation e-mail. Off (the default): the closer tells the customer in person. "
+        "A cancelled appointment always sends it; a held consultation or a no-show sends nothing.",
     )
     deal_phases_meeting_alarm_ids = fields.Many2many(
         "calendar.alarm",

@@ -6,6 +6,7 @@ from . import test_rpc
 from . import test_outcomes
 from . import test_calls
 from . import test_meetings
+from . import test_consultations
 from . import test_worklists
 from . import test_cadence
 from . import test_reports

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.addons.crm_deal_phases.models.crm_lead_values import SYSTEM_FIELDS
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests.common import freeze_time
 
 # crm's own stages, which every team keeps that does not use the deal phases.
 STOCK_STAGE_XMLIDS = ("crm.stage_lead1", "crm.stage_lead2", "crm.stage_lead3", "crm.stage_lead4")
@@ -33,6 +34,9 @@ DOCUMENTED_GRAPH = {
     "sold": set(),
     "unqualified": set(),
 }
+# The phases whose outcomes are the closer's to record (or a Sales Administrator's): a
+# consultation's and the closer follow-up's.
+CLOSER_PHASES = {"first_meeting", "second_meeting", "not_sold"}
 # Figures of the reliability tests, printed in one line at the end of a pytest run
 # (tests/conftest.py).
 RELIABILITY = Counter(
@@ -94,9 +98,11 @@ class DealPhasesCase(TransactionCase):
             "qualification_criterion_ids": [(6, 0, cls.criteria.ids)],
             "lost_reason_id": cls.lost_reason.id,
             "ko_reason_id": cls.ko_reason.id,
+            "expected_revenue": 5000,
             "closer_id": cls.user_closer.id,
-            "first_meeting_date": fields.Datetime.now() + timedelta(days=2),
-            "second_meeting_date": fields.Datetime.now() + timedelta(days=9),
+            # a lead created in a consultation has had it: its outcomes may be recorded now
+            "first_meeting_date": fields.Datetime.now() - timedelta(days=2),
+            "second_meeting_date": fields.Datetime.now() - timedelta(hours=1),
             "team_id": cls.team.id,
             "user_id": cls.user_setter.id,
             **extra,
@@ -149,6 +155,12 @@ class DealPhasesCase(TransactionCase):
         team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
         stage = cls.env["crm.stage"].create({"name": "Upsell offer", "sequence": 0, "team_ids": [(6, 0, team.ids)]})
         return team, stage
+
+    @staticmethod
+    def during_meeting(lead):
+        """The clock a minute into the lead's consultation: its outcome may be recorded."""
+        field = "second_meeting_date" if lead.deal_phase == "second_meeting" else "first_meeting_date"
+        return freeze_time(lead[field] + timedelta(minutes=1))
 
     def phase_of(self, lead):
         lead.invalidate_recordset(["stage_id"])

@@ -113,7 +113,11 @@ class TestConsultationsInTheCalendar(DealPhasesCase):
         lead = self.book(self.new_qualified()).with_user(self.user_closer)
         event = lead.first_meeting_event_id
         no_show = lead.available_transition_ids.filtered(lambda t: t.to_phase == "follow_up")
-        lead.action_open_phase_transition(no_show.id)
+        with self.assertRaises(UserError) as refusal:
+            lead.action_open_phase_transition(no_show.id)
+        self.assertIn("cannot be a no-show before its consultation has begun", str(refusal.exception))
+        with self.during_meeting(lead):
+            lead.action_open_phase_transition(no_show.id)
         self.assertTrue(event.active)
         self.assertIn(self.env.ref("crm_deal_phases.calendar_event_type_no_show"), event.categ_ids)
         customer = event.attendee_ids.filtered(lambda attendee: attendee.partner_id == lead.partner_id)
@@ -124,16 +128,18 @@ class TestConsultationsInTheCalendar(DealPhasesCase):
     def test_second_consultation_gets_its_own_event_and_sold_keeps_them(self):
         lead = self.book(self.new_qualified()).with_user(self.user_closer)
         second = lead.available_transition_ids.filtered(lambda t: t.to_phase == "second_meeting")
-        action = lead.action_open_phase_transition(second.id)
-        self.apply_wizard(
-            action,
-            self.user_closer,
-            second_meeting_date=self.monday_10 + timedelta(days=5),
-            closer_id=self.user_closer.id,
-        )
+        with self.during_meeting(lead):
+            action = lead.action_open_phase_transition(second.id)
+            self.apply_wizard(
+                action,
+                self.user_closer,
+                second_meeting_date=self.monday_10 + timedelta(days=5),
+                closer_id=self.user_closer.id,
+            )
         self.assertTrue(lead.second_meeting_event_id)
         self.assertNotEqual(lead.second_meeting_event_id, lead.first_meeting_event_id)
-        lead.write({"stage_id": self.stages["sold"].id})
+        with self.during_meeting(lead):
+            lead.write({"stage_id": self.stages["sold"].id})
         self.assertTrue(lead.first_meeting_event_id.active and lead.second_meeting_event_id.active)
 
     def test_deleting_the_event_cancels_as_the_graph_says(self):

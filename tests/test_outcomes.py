@@ -45,12 +45,55 @@ class TestOutcomeActions(DealPhasesCase):
             lead.with_user(self.user_manager).write({"stage_id": self.stages["not_sold"].id})
 
     @users("dp_closer")
-    def test_sold_moves_at_once_and_is_logged_with_its_label(self):
-        lead = self.create_lead("first_meeting", user_id=self.user_closer.id).with_env(self.env)
-        self.assertTrue(lead.action_open_phase_transition(self.transition(lead, "Sold").id))
-        self.assertEqual(lead.deal_phase, "sold")
+    def test_sold_asks_the_amount_and_is_won(self):
+        lead = self.create_lead("first_meeting", user_id=self.user_closer.id, expected_revenue=0).with_env(self.env)
+        with self.assertRaises(UserError) as refusal:
+            lead.write({"stage_id": self.stages["sold"].id})
+        self.assertIn("without the deal's amount", str(refusal.exception))
+        action = lead.action_open_phase_transition(self.transition(lead, "Sold").id)
+        self.assertEqual(action["res_model"], "crm.lead.phase.move")
+        wizard_form = Form(self.env["crm.lead.phase.move"].with_context(**action["context"]))
+        self.assertTrue(wizard_form.ask_sale_amount)
+        self.assertFalse(wizard_form.meeting_not_begun, "the consultation took place")
+        wizard_form.expected_revenue = 12000
+        wizard_form.save().action_apply()
+        self.assertEqual((lead.deal_phase, lead.expected_revenue), ("sold", 12000))
+        self.assertEqual((lead.probability, lead.won_status), (100, "won"), "crm's won")
         entry = self.log_of(lead)[-1]
         self.assertEqual((entry.from_phase, entry.to_phase, entry.transition_label), ("first_meeting", "sold", "Sold"))
+
+    @users("dp_closer")
+    def test_not_sold_and_unqualified_are_crms_lost(self):
+        for phase in ("not_sold", "unqualified"):
+            with self.subTest(phase=phase):
+                lead = self.create_lead("first_meeting", user_id=self.user_closer.id).with_env(self.env)
+                lead.write({"stage_id": self.stages[phase].id})
+                self.assertEqual((lead.probability, lead.won_status), (0, "lost"))
+                self.assertTrue(lead.active, "findable: the closer follow-up and the KO list read it")
+                self.assertTrue(lead.date_closed)
+        lead.invalidate_recordset()
+        won_back = self.create_lead("not_sold", user_id=self.user_closer.id).with_env(self.env)
+        self.assertEqual(won_back.won_status, "lost")
+        won_back.write({"stage_id": self.stages["sold"].id})
+        self.assertEqual((won_back.probability, won_back.won_status), (100, "won"))
+
+    def test_predictive_lead_scoring_learns_from_the_outcome_phases(self):
+        def counts():
+            entries = self.env["crm.lead.scoring.frequency"].search(
+                [("team_id", "=", self.team.id), ("variable", "=", "stage_id")]
+            )
+            return sum(entries.mapped("won_count")), sum(entries.mapped("lost_count"))
+
+        lost, won = (self.create_lead("first_meeting").with_user(self.user_closer) for _i in range(2))
+        before = counts()
+        lost.write({"stage_id": self.stages["not_sold"].id})
+        after_lost = counts()
+        self.assertGreater(after_lost[1], before[1], "PLS counts a Not sold lead as lost")
+        won.write({"stage_id": self.stages["sold"].id})
+        after_won = counts()
+        self.assertGreater(after_won[0], before[0], "and a Sold one as won")
+        lost.write({"stage_id": self.stages["sold"].id})
+        self.assertLess(counts()[1], after_lost[1], "won back: no longer counted as lost")
 
     def test_relabelled_outcome_is_logged_with_the_new_label_in_each_language(self):
         """The log takes labels from a registry cache: an admin's rename, in English or

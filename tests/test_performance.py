@@ -18,8 +18,11 @@ class TestPhaseQueryBudget(DealPhasesCase):
     # write between two stages without a phase: the log INSERT (the graph and requirement
     # checks read registry caches and the leads' cached fields).
     PHASE_CHANGE_BUDGET = 17
-    # The same move as a salesperson, as the benchmark makes it (record rules, the setter).
-    COLD_SALESPERSON_BATCH_BUDGET = 19
+    # The same move as a salesperson, as the benchmark makes it (record rules, the setter);
+    # with the demo team's won and lost leads, crm's Predictive Lead Scoring reads its
+    # frequency table on every stage change (4 queries: stock crm pays them for a team with a
+    # history too; Not sold and Unqualified count as crm's lost).
+    COLD_SALESPERSON_BATCH_BUDGET = 21
 
     @classmethod
     def setUpClass(cls):
@@ -90,16 +93,19 @@ class TestOutcomeQueryBudget(DealPhasesCase):
         self.assertEqual(set(self.leads_100.mapped("call_count")), {1})
 
     def test_query_count_outcome_action(self):
-        sold = self.env.ref("crm_deal_phases.transition_first_meeting_to_sold").id
-        self.warmup_meeting.with_user(self.user_closer).action_open_phase_transition(sold)
+        """The no-show button on one lead: the move, the count, the event marked, the
+        customer's attendance declined, the closer's meeting activity done (mail posts its
+        message), the setter's call planned."""
+        no_show = self.env.ref("crm_deal_phases.transition_first_meeting_to_follow_up").id
+        self.warmup_meeting.with_user(self.user_closer).action_open_phase_transition(no_show)
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(20):
+        with self.assertQueryCount(57):
             self.meeting.with_user(self.user_closer).with_context(tracking_disable=True).action_open_phase_transition(
-                sold
+                no_show
             )
             self.env.flush_all()
-        self.assertEqual(self.meeting.deal_phase, "sold")
+        self.assertEqual(self.meeting.deal_phase, "follow_up")
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
@@ -168,9 +174,10 @@ class TestServerActionQueryBudget(DealPhasesCase):
         )
         self.assertEqual(len(self.leads["not_sold", 100].activity_ids), 100)
 
+    # the moves below pay crm's Predictive Lead Scoring as COLD_SALESPERSON_BATCH_BUDGET does
     def test_move_to_follow_up(self):
         self.assert_budget(
-            19,
+            22,
             lambda leads: self.run_action("crm_deal_phases.crm_lead_action_move_to_follow_up", leads),
             "inquiry",
         )
@@ -178,7 +185,7 @@ class TestServerActionQueryBudget(DealPhasesCase):
 
     def test_mark_unqualified(self):
         self.assert_budget(
-            26,
+            28,
             lambda leads: self.apply_wizard(
                 "crm_deal_phases.crm_lead_action_mark_unqualified", leads, ko_reason_id=self.ko_reason.id
             ),

@@ -1,19 +1,26 @@
 """Random use against the documented graph: a hypothesis state machine in the real registry.
 
 Each example starts from the same leads in a savepoint and rolls back at its end; every step
-is an attempted move by a salesperson or a manager through one of the paths. The documented
-table in common.py is the oracle: after every step the stored phase, the phase log and the
-strike counter agree with the model kept here.
+is an attempted move by a salesperson (the leads' setter) or a manager through one of the
+paths. The documented table in common.py is the oracle, with who records a consultation's
+outcomes (its closer or a manager, CLOSER_PHASES): after every step the stored phase, the
+phase log and the strike counter agree with the model kept here. Consultations are booked
+as having begun, so their outcomes may be recorded (the timing rules are tested in
+test_meetings.py).
 """
+
+from datetime import timedelta
+
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import DOCUMENTED_GRAPH, PHASES, RELIABILITY, DealPhasesCase
+from .common import CLOSER_PHASES, DOCUMENTED_GRAPH, PHASES, RELIABILITY, DealPhasesCase
 
 LEADS = 3
 STRIKE_THRESHOLD = 3
@@ -38,6 +45,11 @@ class PhaseMachine(RuleBasedStateMachine):
         self.savepoint.close(rollback=True)
         self.case.env.invalidate_all()
 
+    @staticmethod
+    def permitted(current, who):
+        """Whether who may record the outcomes of a lead in phase current."""
+        return who == "manager" or current not in CLOSER_PHASES
+
     def attempt(self, index, expected_allowed, action, target):
         RELIABILITY["moves tried"] += 1
         try:
@@ -59,7 +71,7 @@ class PhaseMachine(RuleBasedStateMachine):
         target = to_phase
         lead = self.leads[index].with_user(self.users[who])
         current = self.phases[index]
-        expected = target == current or target in DOCUMENTED_GRAPH[current]
+        expected = target == current or (target in DOCUMENTED_GRAPH[current] and self.permitted(current, who))
         self.attempt(index, expected, lambda: lead.write({"stage_id": self.case.stages[target].id}), target)
 
     @rule(index=st.integers(0, LEADS - 1), pick=st.integers(0, 10))
@@ -80,8 +92,15 @@ class PhaseMachine(RuleBasedStateMachine):
                     .with_user(self.users["manager"])
                     .with_context(**action["context"])
                 )
-                answers = {"lost_reason_id": self.case.lost_reason.id, "ko_reason_id": self.case.ko_reason.id}
-                wizard.create({**self.case.answers(), **answers}).action_apply()
+                begun = fields.Datetime.now() - timedelta(hours=1)
+                answers = {
+                    **self.case.answers(),
+                    "first_meeting_date": begun,
+                    "second_meeting_date": begun,
+                    "lost_reason_id": self.case.lost_reason.id,
+                    "ko_reason_id": self.case.ko_reason.id,
+                }
+                wizard.create(answers).action_apply()
 
         self.attempt(index, True, click, transition.to_phase)
 
@@ -89,14 +108,16 @@ class PhaseMachine(RuleBasedStateMachine):
     def move_to_follow_up_action(self, index):
         lead = self.leads[index].with_user(self.users["salesperson"])
         current = self.phases[index]
-        expected = current == "follow_up" or "follow_up" in DOCUMENTED_GRAPH[current]
+        expected = current == "follow_up" or (
+            "follow_up" in DOCUMENTED_GRAPH[current] and self.permitted(current, "salesperson")
+        )
         self.attempt(index, expected, lead.action_move_to_follow_up, "follow_up")
 
     @rule(index=st.integers(0, LEADS - 1))
     def strike(self, index):
         lead = self.leads[index].with_user(self.users["salesperson"])
         current = self.phases[index]
-        expected = current in KO_REACHABLE
+        expected = current in KO_REACHABLE and self.permitted(current, "salesperson")
         struck_out = expected and self.strikes[index] + 1 >= STRIKE_THRESHOLD
         self.attempt(
             index, expected, lambda: lead.action_add_strike("random"), "unqualified" if struck_out else current

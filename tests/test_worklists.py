@@ -167,6 +167,41 @@ class TestTeams(DealPhasesCase):
 class TestEachRolesDay(DealPhasesCase):
     """Each role lands on its work, and "My Pipeline" holds the leads one works."""
 
+    def test_login_lands_on_each_roles_work(self):
+        user = self.user_setter
+        homes = {
+            "setter": "crm_deal_phases.crm_lead_follow_up_calls_action",
+            "closer": "crm_deal_phases.crm_lead_my_consultations_action",
+            "manager": "crm_deal_phases.crm_deal_week_report_action",
+        }
+        for role, xmlid in homes.items():
+            with self.subTest(role=role):
+                user.deal_phase_role = role
+                self.assertEqual(user.action_id.id, self.env.ref(xmlid).id, "Odoo's home action of the user")
+        user.deal_phase_role = False
+        self.assertFalse(user.action_id)
+        chosen = self.env.ref("crm.crm_lead_action_pipeline")
+        user.write({"action_id": chosen.id})
+        user.deal_phase_role = "closer"
+        self.assertEqual(user.action_id.id, chosen.id, "a home an admin chose is kept")
+
+    def test_an_inquiry_typed_in_is_named_after_its_contact_and_set_by_its_setter(self):
+        self.user_setter.deal_phase_role = "setter"
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_setter)
+            .create(
+                {"contact_firstname": "Jana", "contact_lastname": "Jonas", "phone": "+49 151 1", "team_id": self.team.id}
+            )
+        )
+        self.assertEqual((lead.name, lead.deal_phase), ("Jana Jonas", "inquiry"))
+        self.assertEqual(lead.setter_id, self.user_setter)
+        by_manager = self.env["crm.lead"].with_user(self.user_manager).create(
+            {"contact_firstname": "Mia", "team_id": self.team.id}
+        )
+        self.assertEqual(by_manager.name, "Mia")
+        self.assertFalse(by_manager.setter_id, "a manager typing it in is not its setter")
+
     def test_crm_opens_on_each_roles_work(self):
         Lead = self.env["crm.lead"]
         for role, xmlid in (
@@ -179,6 +214,7 @@ class TestEachRolesDay(DealPhasesCase):
                 self.user_setter.deal_phase_role = role
                 action = Lead.with_user(self.user_setter)._action_deal_phases_home()
                 self.assertEqual(action["id"], self.env.ref(xmlid).id)
+                self.assertFalse(self.env.ref(xmlid).path == "deal-phases", "deep links go to the board")
         root = self.env.ref("crm.crm_menu_root")
         self.assertEqual(root.action, self.env.ref("crm_deal_phases.crm_lead_home_action"))
 
@@ -206,7 +242,7 @@ class TestEachRolesDay(DealPhasesCase):
         domain = [("team_id", "=", self.team.id)]
         for key in context:
             domain += safe_eval(filters[key[len("search_default_") :]].get("domain"), {"uid": self.user_closer.id})
-        self.assertEqual(set(Lead.search(domain).mapped("name")), {"Booked", "Win back"})
+        self.assertEqual(set(Lead.search(domain).mapped("name")), {"Booked"}, "win-backs are in Closer Follow-up")
         self.assertTrue(booked and win_back and others)
 
     def test_new_leads_are_offered_where_they_may_start(self):

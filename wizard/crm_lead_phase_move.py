@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.deal_phase import DEAL_PHASES, REQUIREMENTS, requirements_of
 
@@ -19,6 +20,7 @@ class CrmLeadPhaseMove(models.TransientModel):
     ask_gold_standard = fields.Boolean(compute="_compute_asks")
     ask_first_meeting = fields.Boolean(compute="_compute_asks")
     ask_second_meeting = fields.Boolean(compute="_compute_asks")
+    ask_sale_amount = fields.Boolean(compute="_compute_asks")
     ask_not_sold_reason = fields.Boolean(compute="_compute_asks")
     ask_ko_reason = fields.Boolean(compute="_compute_asks")
     # What the requirements consist of, named as on the lead
@@ -28,7 +30,13 @@ class CrmLeadPhaseMove(models.TransientModel):
     qualification_criterion_ids = fields.Many2many("crm.qualification.criterion", string="Gold Standard Criteria Met")
     first_meeting_date = fields.Datetime("First Consultation")
     second_meeting_date = fields.Datetime("Second Consultation")
-    closer_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
+    closer_id = fields.Many2one("res.users", domain="[('id', 'in', closer_candidate_ids)]")
+    closer_candidate_ids = fields.Many2many("res.users", compute="_compute_closer_candidate_ids")
+    expected_revenue = fields.Monetary("Deal Amount", currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    # A decision before the booked consultation has begun: the user confirms it was taken early
+    meeting_not_begun = fields.Char(compute="_compute_meeting_not_begun")
+    confirm_early_decision = fields.Boolean("The Customer Decided Before the Consultation")
     lost_reason_id = fields.Many2one("crm.lost.reason", "Not-sold Reason", domain="[('is_not_sold_reason', '=', True)]")
     ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason")
     note = fields.Text(help="Kept with the phase change in the phase history.")
@@ -77,6 +85,36 @@ class CrmLeadPhaseMove(models.TransientModel):
                     requirement.asked_on_entry or bool(single and single._lacking(requirement))
                 )
 
+    @api.depends("lead_ids")
+    def _compute_closer_candidate_ids(self):
+        """The closers of the leads' teams, else every closer, else every internal user: a
+        booking goes to a closer, not to whoever has a login."""
+        Users = self.env["res.users"]
+        closers = Users.search([("share", "=", False), ("deal_phase_role", "=", "closer")])
+        for wizard in self:
+            team_closers = closers & (wizard.lead_ids.team_id.member_ids | wizard.lead_ids.team_id.user_id)
+            wizard.closer_candidate_ids = (
+                team_closers or closers or Users.search([("share", "=", False)])
+            ) | wizard.lead_ids.closer_id
+
+    @api.depends("lead_ids")
+    def _compute_currency_id(self):
+        for wizard in self:
+            wizard.currency_id = wizard.lead_ids[:1].company_currency or self.env.company.currency_id
+
+    @api.depends("lead_ids", "to_phase")
+    def _compute_meeting_not_begun(self):
+        for wizard in self:
+            starts = [start for lead in wizard.lead_ids if (start := lead._meeting_not_begun(wizard.to_phase))]
+            wizard.meeting_not_begun = (
+                self.env._(
+                    "The consultation is booked for %s and has not taken place yet.",
+                    self.env["crm.lead"]._format_user_datetime(min(starts)),
+                )
+                if starts
+                else False
+            )
+
     def _booking_date_field(self):
         return (
             "first_meeting_date" if self.ask_first_meeting else "second_meeting_date" if self.ask_second_meeting else ""
@@ -90,10 +128,18 @@ class CrmLeadPhaseMove(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
+        if self.meeting_not_begun and not self.confirm_early_decision:
+            raise UserError(
+                self.env._(
+                    "%s Tick that the customer decided before it to record the decision now.", self.meeting_not_begun
+                )
+            )
         stage = self.env["crm.stage"]._stage_of_phase(self.to_phase)
-        self.lead_ids._with_intent(reason=(self.note or "").strip() or None, booking=self._booking_options()).write(
-            {"stage_id": stage.id, **self._lead_values()}
-        )
+        self.lead_ids._with_intent(
+            reason=(self.note or "").strip() or None,
+            booking=self._booking_options(),
+            early_confirmed=self.confirm_early_decision,
+        ).write({"stage_id": stage.id, **self._lead_values()})
         return {"type": "ir.actions.act_window_close"}
 
     def _lead_values(self):
