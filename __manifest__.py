@@ -47,6 +47,11 @@
     "assets": {
         "web.assets_backend": [
             "crm_deal_phases/static/src/**/*",
+            ("remove", "crm_deal_phases/static/src/deal_reports/**/*"),
+        ],
+        # the reports' graph and pivot patches go where Odoo loads those views, lazily
+        "web.assets_backend_lazy": [
+            "crm_deal_phases/static/src/deal_reports/**/*",
         ],
         "web.assets_tests": [
             "crm_deal_phases/static/tests/tours/**/*",

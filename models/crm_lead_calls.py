@@ -73,8 +73,10 @@ class CrmLead(models.Model):
         Transition = self.env["crm.stage.transition"]
         decides_all = self.env.user.has_group("sales_team.group_sale_manager")
         self._check_phases_allow(
-            lambda lead: Transition._is_allowed(lead.deal_phase, UNQUALIFIED)
-            and (decides_all or not PHASES[lead.deal_phase].closer_decides or lead.closer_id == self.env.user),
+            lambda lead: (
+                Transition._is_allowed(lead.deal_phase, UNQUALIFIED)
+                and (decides_all or not PHASES[lead.deal_phase].closer_decides or lead.closer_id == self.env.user)
+            ),
             self.env._(
                 "Strikes are only given where Unqualified can follow, in a consultation by its closer; nothing was "
                 "changed."

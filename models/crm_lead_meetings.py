@@ -7,7 +7,6 @@ from odoo import api, fields, models
 from .deal_phase import DETAILS_PREFETCH, MEETING_EVENT_FIELDS, MEETING_TITLES, PHASES, PhaseIntent
 
 
-
 class CrmLead(models.Model):
     """Consultations and setter appointments as calendar events, crm's own meetings: booking
     creates the event (the closer organises it, the customer is invited, reminders as the

@@ -184,7 +184,9 @@ class CrmLead(models.Model):
         if refused:
             refused._raise_refused_moves(target_stage_id, from_stage_ids)
         # the outcomes of a consultation are the closer's, and wait for the meeting
-        decided = {stage_id for stage_id in origins if phase_of.get(stage_id) and PHASES[phase_of[stage_id]].closer_decides}
+        decided = {
+            stage_id for stage_id in origins if phase_of.get(stage_id) and PHASES[phase_of[stage_id]].closer_decides
+        }
         if decided:
             leads = self.browse([lead_id for lead_id in self.ids if from_stage_ids[lead_id] in decided])
             leads._check_consultation_outcomes(from_stage_ids, to_phase)

@@ -19,7 +19,6 @@ class CrmLead(models.Model):
     contact_firstname = fields.Char("First Name")
     contact_lastname = fields.Char("Last Name")
     contact_name = fields.Char(compute="_compute_contact_name", store=True, readonly=False)
-    phone = fields.Char(string="Mobile")
     questionnaire = fields.Text(help="Answers of the inquiry's questionnaire (optional).", prefetch=DETAILS_PREFETCH)
     is_inquiry_complete = fields.Boolean(
         "Inquiry Complete",

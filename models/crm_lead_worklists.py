@@ -57,7 +57,11 @@ class CrmLead(models.Model):
             self.env["mail.message"]
             .sudo()
             ._read_group(
-                [("model", "=", self._name), ("res_id", "in", self._origin.ids), ("mail_activity_type_id", "!=", False)],
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "in", self._origin.ids),
+                    ("mail_activity_type_id", "!=", False),
+                ],
                 ["res_id"],
                 ["date:max"],
             )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from .deal_phase import DEAL_PHASES, ENTRY_PHASE, PHASES
+from .deal_phase import DEAL_PHASES, ENTRY_PHASE, PHASE_DESCRIPTIONS, PHASES
 
 
 class CrmStage(models.Model):
@@ -14,6 +14,11 @@ class CrmStage(models.Model):
         help="The documented deal phase this stage stands for. The phase graph and every rule "
         "key on it, so the stage may be renamed freely. Stages without a phase are not governed.",
     )
+    deal_phase_description = fields.Text(
+        "What the Phase Means",
+        compute="_compute_deal_phase_description",
+        help="The documented meaning of the stage's deal phase, in the user's language.",
+    )
     allows_new_leads = fields.Boolean(
         compute="_compute_allows_new_leads",
         search="_search_allows_new_leads",
@@ -24,6 +29,13 @@ class CrmStage(models.Model):
         "(deal_phase) WHERE deal_phase IS NOT NULL",
         "Each deal phase is carried by one stage only.",
     )
+
+    @api.depends("deal_phase")
+    @api.depends_context("lang")
+    def _compute_deal_phase_description(self):
+        for stage in self:
+            description = PHASE_DESCRIPTIONS.get(stage.deal_phase)
+            stage.deal_phase_description = self.env._(description) if description else False
 
     @api.depends("deal_phase")
     def _compute_allows_new_leads(self):

@@ -144,6 +144,43 @@ PHASES = {
     ),
 }
 
+# What each phase means, in the user's language: the board's column tooltip, the stage form.
+PHASE_DESCRIPTIONS = {
+    INQUIRY: _lt(
+        "A filled-in inquiry with at least first name, last name and mobile number (questionnaire answers "
+        "optional), possibly with a setter appointment booked. Not yet pre-qualified."
+    ),
+    FOLLOW_UP: _lt(
+        "Pre-qualified by phone, but not yet at the gold standard. The primary list for follow-up and "
+        "goodwill calls at a high cadence."
+    ),
+    QUALIFIED: _lt(
+        "Meets the gold standard (budget, sole decision maker, professionally and personally suitable), but "
+        "has no time for a consultation soon. Follow up especially intensively: these leads are worth it "
+        "most."
+    ),
+    FIRST_MEETING: _lt(
+        "Scheduled for a consultation. Sold, not sold, cancelled (back to Qualified), no-show (back to "
+        "Follow-up), setter error (Unqualified); postponed stays here."
+    ),
+    SECOND_MEETING: _lt(
+        "Scheduled for an optional second consultation about the buying decision. A second call must never "
+        "become the rule. Sold, or Not sold (also when cancelled)."
+    ),
+    SOLD: _lt(
+        "The customer closed: the final phase of the new-customer pipeline and the start condition for an "
+        "optional upsell pipeline."
+    ),
+    NOT_SOLD: _lt(
+        'A "no": no regular sales conversations for the near future. The list for closer follow-up, won '
+        "back by an offer with written confirmation or another meeting."
+    ),
+    UNQUALIFIED: _lt(
+        "Enough strikes or a KO criterion: permanently unsuitable (e.g. wrong industry, offensive on the "
+        "phone). Do not call again."
+    ),
+}
+
 # What a move between two phases means, whatever its (admin-editable) label says.
 NO_SHOW = (FIRST_MEETING, FOLLOW_UP)
 APPOINTMENT_CANCELLED = (FIRST_MEETING, QUALIFIED)

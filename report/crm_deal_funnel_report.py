@@ -17,6 +17,7 @@ class CrmDealFunnelReport(models.Model):
     _order = "cohort_date desc, lead_id"
     _rec_name = "lead_id"
     _phase_dimensions = ("phase",)
+    _distinct_measures = {"lead_count": "lead_id"}
     _share_measures = {
         "cohort_share": ("phase", dict.fromkeys(PHASE_CODES, ENTRY_PHASE)),
         "step_share": ("phase", FUNNEL_PREVIOUS),

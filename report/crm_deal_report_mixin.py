@@ -27,6 +27,9 @@ class CrmDealReportMixin(models.AbstractModel):
     _share_measures = {}
     # the selection fields holding phase codes, grouped in pipeline order
     _phase_dimensions = ()
+    # {count field: the field it counts once per value}: a lead reaching three phases is one
+    # lead in a total across the phases, not three
+    _distinct_measures = {}
 
     def init(self):
         if self._abstract:
@@ -69,6 +72,8 @@ class CrmDealReportMixin(models.AbstractModel):
             )
         if fname in self._share_measures:
             return SQL("COUNT(*)")
+        if fname in self._distinct_measures:
+            return SQL("COUNT(DISTINCT %s)", self._field_to_sql(self._table, self._distinct_measures[fname], query))
         return super()._read_group_select(aggregate_spec, query)
 
     def _dimension_orders(self):
@@ -129,9 +134,11 @@ class CrmDealReportMixin(models.AbstractModel):
             if counts is None:
                 counts = {tuple(row[:width]): row[column] for row in rows}
             if dimension not in groupby:
-                # the share of a group in itself, or of a phase that is not there
+                # a total across the dimension: the whole (100 %) of what shares of all divide by,
+                # no share at all of the step before (None: shown as a dash, not as 0 %)
+                whole = base_of is None or len(set(base_of.values())) == 1
                 for row in rows:
-                    row[column] = 1.0 if base_of is None else False
+                    row[column] = 1.0 if whole else None
                 continue
             position = groupby.index(dimension)
             if base_of is None:
@@ -141,10 +148,10 @@ class CrmDealReportMixin(models.AbstractModel):
                     totals[rest] = totals.get(rest, 0) + count
                 for row in rows:
                     total = totals.get(tuple(row[:position]) + tuple(row[position + 1 : width]))
-                    row[column] = counts[tuple(row[:width])] / total if total else False
+                    row[column] = counts[tuple(row[:width])] / total if total else None
                 continue
             for row in rows:
                 base = base_of.get(row[position])
                 key = (*row[:position], base, *row[position + 1 : width])
-                row[column] = counts[tuple(row[:width])] / counts[key] if base and counts.get(key) else False
+                row[column] = counts[tuple(row[:width])] / counts[key] if base and counts.get(key) else None
         return [tuple(row) for row in rows]

@@ -25,8 +25,11 @@ class TestPhaseSeed(DealPhasesCase):
             ],
         )
         self.assertEqual([stage.is_won for stage in stages], [False] * 5 + [True] + [False] * 2)
-        self.assertEqual([stage.fold for stage in stages], [False] * 7 + [True])
-        self.assertTrue(all(stage.requirements for stage in stages))
+        self.assertEqual([stage.fold for stage in stages], [False] * 5 + [True] * 3, "the outcomes are folded")
+        self.assertTrue(all(stage.deal_phase_description for stage in stages))
+        self.ensure_german()
+        german = self.stages["follow_up"].with_context(lang="de_DE").deal_phase_description
+        self.assertIn("Telefonisch vorqualifiziert", german, "the board's tooltip explains the phase in German")
 
     def test_sold_is_the_only_won_phase_stage(self):
         won = self.env["crm.stage"].search([("is_won", "=", True), ("deal_phase", "!=", False)])

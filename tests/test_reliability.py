@@ -11,7 +11,6 @@ test_meetings.py).
 
 from datetime import timedelta
 
-
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test

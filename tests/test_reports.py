@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import PHASES, DealPhasesCase
 
@@ -110,6 +110,31 @@ class TestReports(DealPhasesCase):
         sold_b = next(g for g in by_closer_and_phase if g["closer_id"][0] == self.closer_b.id and g["phase"] == "sold")
         self.assertAlmostEqual(sold_b["cohort_share:sum"], 0.5, msg="1 of closer B's 2 leads sold")
         self.assertEqual([g["phase"] for g in by_phase][:2], ["inquiry", "follow_up"])
+
+    def test_funnel_total_counts_each_lead_once(self):
+        """The pivot's total across the phases is the cohort: its leads once each, 100 %, and
+        no share of a step before (None, shown as a dash, not as 0 %)."""
+        [(count, cohort, step)] = self.env["crm.deal.funnel.report"]._read_group(
+            self.domain, [], ["lead_count:sum", "cohort_share:sum", "step_share:sum"]
+        )
+        self.assertEqual((count, cohort, step), (5, 1.0, None))
+
+    def test_a_rate_without_consultations_is_no_rate(self):
+        """A closer whose only booking was cancelled has no show-up, second-consultation or
+        win rate that month: None (a dash), not 0 %."""
+        closer = new_test_user(self.env, login="dp_rate_closer", groups="sales_team.group_sale_salesman")
+        lead = self.create_lead("first_meeting", closer_id=closer.id)
+        lead.with_user(self.user_manager).write({"stage_id": self.stages["qualified"].id})
+        self.env.flush_all()
+        [(booked, cancelled, show_up, second, win)] = self.env["crm.deal.closer.report"]._read_group(
+            [("closer_id", "=", closer.id)],
+            [],
+            ["booked_count:sum", "cancelled_count:sum", "show_up_rate:sum", "second_meeting_rate:sum", "win_rate:sum"],
+        )
+        self.assertEqual((booked, cancelled), (1, 1))
+        # no value at all (the pivot shows a dash), which a real 0 % (0.0) is not
+        self.assertEqual((show_up, second, win), (False, False, False))
+        self.assertNotIn(0.0, [value for value in (show_up, second, win) if value is not False])
 
     def test_rates_per_closer(self):
         self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.second_meeting_alert_rate", "20")

@@ -7,6 +7,8 @@ README's coverage table is kept equal to it by tests/test_readme.py)."""
 
 from datetime import timedelta
 
+import pytz
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
@@ -152,3 +154,56 @@ class TestDayInTheBrowser(HttpCase, DealPhasesCase):
         self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_manager", self.user_manager)
         self.assertEqual(self.phase_of(lead), "sold")
         self.assertTrue(self.log_of(lead)[-1].is_override)
+
+    def test_outcomes_wait_for_the_meeting_or_a_confirmation(self):
+        early = self.create_lead(
+            "first_meeting",
+            name="Tour Früh",
+            user_id=self.user_closer.id,
+            closer_id=self.user_closer.id,
+            first_meeting_date=fields.Datetime.now() + timedelta(days=2),
+        )
+        self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_outcome_rules", self.user_closer)
+        self.assertEqual(self.phase_of(early), "sold")
+        self.assertEqual(early.expected_revenue, 12000)
+        self.assertFalse(early.first_meeting_event_id.active, "the meeting that will not take place is cancelled")
+        self.assertEqual(early.no_show_count, 0, "the refused no-show changed nothing")
+
+    def test_setters_book_but_record_no_closer_outcome(self):
+        self.create_lead("first_meeting", name="Tour Beim Closer", user_id=self.user_setter.id)
+        booking = self.create_lead(
+            "inquiry",
+            name="Tour Buchung",
+            user_id=self.user_setter.id,
+            first_meeting_date=False,
+            closer_id=False,
+            qualification_criterion_ids=False,
+        )
+        self.start(f"/odoo/action-{self.tour_list.id}", "crm_deal_phases_setter_on_a_consultation", self.user_setter)
+        self.assertEqual(self.phase_of(booking), "first_meeting")
+        self.assertEqual(booking.closer_id, self.user_closer)
+        berlin = pytz.timezone("Europe/Berlin")
+        self.assertEqual(pytz.utc.localize(booking.first_meeting_date).astimezone(berlin).hour, 15)
+
+    def test_a_link_opens_its_lead_for_any_role(self):
+        lead = self.create_lead("follow_up", name="Tour Link", user_id=self.user_setter.id)
+        self.start(f"/odoo/deal-phases/{lead.id}", "crm_deal_phases_deep_link", self.user_manager)
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestOnAPhone(HttpCase, DealPhasesCase):
+    """A setter's day on a phone (390 x 844): the call list as cards, the call buttons at hand."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ensure_german()
+        cls.user_setter.write({"lang": "de_DE", "tz": "Europe/Berlin", "deal_phase_role": "setter"})
+
+    def test_the_call_list_on_a_phone(self):
+        lead = self.create_lead("follow_up", name="Tour Handy", user_id=self.user_setter.id, phone="+49 152 44401234")
+        self.start_tour("/odoo", "crm_deal_phases_on_a_phone", login=self.user_setter.login, password="dp_setter")
+        self.assertEqual(lead.call_count, 1)

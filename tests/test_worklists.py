@@ -191,13 +191,20 @@ class TestEachRolesDay(DealPhasesCase):
             self.env["crm.lead"]
             .with_user(self.user_setter)
             .create(
-                {"contact_firstname": "Jana", "contact_lastname": "Jonas", "phone": "+49 151 1", "team_id": self.team.id}
+                {
+                    "contact_firstname": "Jana",
+                    "contact_lastname": "Jonas",
+                    "phone": "+49 151 1",
+                    "team_id": self.team.id,
+                }
             )
         )
         self.assertEqual((lead.name, lead.deal_phase), ("Jana Jonas", "inquiry"))
         self.assertEqual(lead.setter_id, self.user_setter)
-        by_manager = self.env["crm.lead"].with_user(self.user_manager).create(
-            {"contact_firstname": "Mia", "team_id": self.team.id}
+        by_manager = (
+            self.env["crm.lead"]
+            .with_user(self.user_manager)
+            .create({"contact_firstname": "Mia", "team_id": self.team.id})
         )
         self.assertEqual(by_manager.name, "Mia")
         self.assertFalse(by_manager.setter_id, "a manager typing it in is not its setter")

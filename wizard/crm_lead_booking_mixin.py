@@ -5,9 +5,11 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-# The hours a closer's free slots are offered in, in the closer's time zone.
+# The hours a closer's free slots are offered in, in the closer's time zone, when neither the
+# closer nor the company has working hours (resource.calendar).
 WORKING_HOURS = (8, 18)
-MAX_FREE_SLOTS = 6
+# a whole working day of one-hour slots
+MAX_FREE_SLOTS = 12
 # How many days ahead the next free slots are looked for when the asked day has none left.
 FREE_SLOT_DAYS = 7
 
@@ -52,7 +54,7 @@ class CrmLeadBookingMixin(models.AbstractModel):
             today = datetime.now(tz).date()
             day = max(pytz.utc.localize(start).astimezone(tz).date(), today) if start else today
             days = [day + timedelta(days=offset) for offset in range(FREE_SLOT_DAYS)]
-            window_start, window_end = _working_hours(days[0], tz)[0], _working_hours(days[-1], tz)[1]
+            window_start, window_end = _day_bounds(days[0], tz)[0], _day_bounds(days[-1], tz)[1]
             busy = wizard._closer_events(
                 closer, min(window_start, start or window_start), max(window_end, (start or window_end) + duration)
             )
@@ -66,7 +68,7 @@ class CrmLeadBookingMixin(models.AbstractModel):
                         start=self.env["crm.lead"]._format_user_datetime(clash[0].start),
                         stop=self.env["crm.lead"]._format_user_datetime(clash[0].stop),
                     )
-            wizard.free_slots = wizard._next_free_slots(busy, days, duration, tz)
+            wizard.free_slots = wizard._next_free_slots(busy, days, duration, tz, closer)
 
     def _booking_depends(self):
         return ["location"]
@@ -79,13 +81,14 @@ class CrmLeadBookingMixin(models.AbstractModel):
             - self._booking_events_to_ignore()
         )
 
-    def _next_free_slots(self, busy, days, duration, tz):
+    def _next_free_slots(self, busy, days, duration, tz, closer):
         """The free slots of the first of days that has any left: the asked day's, or, once its
         working hours are over or booked up, the next working day's (labelled with their date)."""
+        calendar = closer.resource_calendar_id or closer.company_id.resource_calendar_id
         for day in days:
-            if day != days[0] and day.weekday() >= 5:
+            if day != days[0] and day.weekday() >= 5 and not calendar:
                 continue
-            slots = self._free_slots(busy, day, duration, tz)
+            slots = self._free_slots(busy, _working_intervals(calendar, day, tz), duration, tz)
             if slots:
                 if day != days[0]:
                     for slot in slots:
@@ -93,15 +96,17 @@ class CrmLeadBookingMixin(models.AbstractModel):
                 return slots
         return []
 
-    def _free_slots(self, busy, day, duration, tz):
+    def _free_slots(self, busy, intervals, duration, tz):
+        """The slots of duration within the working intervals ([(start, stop)], naive UTC) that
+        lie ahead and clash with no event of the closer."""
         now = fields.Datetime.now()
-        slot, day_end = _working_hours(day, tz)
         slots = []
-        while slot + duration <= day_end and len(slots) < MAX_FREE_SLOTS:
-            if slot >= now and not any(event.start < slot + duration and event.stop > slot for event in busy):
-                local = pytz.utc.localize(slot).astimezone(tz)
-                slots.append({"start": fields.Datetime.to_string(slot), "label": local.strftime("%H:%M")})
-            slot += duration
+        for slot, stop in intervals:
+            while slot + duration <= stop and len(slots) < MAX_FREE_SLOTS:
+                if slot >= now and not any(event.start < slot + duration and event.stop > slot for event in busy):
+                    local = pytz.utc.localize(slot).astimezone(tz)
+                    slots.append({"start": fields.Datetime.to_string(slot), "label": local.strftime("%H:%M")})
+                slot += duration
         return slots
 
     def _booking_options(self):
@@ -113,9 +118,22 @@ class CrmLeadBookingMixin(models.AbstractModel):
         }
 
 
-def _working_hours(day, tz):
-    """The start and end of the working hours of day in tz, as naive UTC datetimes."""
-    return tuple(
-        tz.localize(datetime.combine(day, time(hour))).astimezone(pytz.utc).replace(tzinfo=None)
-        for hour in WORKING_HOURS
-    )
+def _to_utc(moment):
+    return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def _day_bounds(day, tz):
+    """The start and end of day in tz, as naive UTC datetimes."""
+    start = tz.localize(datetime.combine(day, time.min))
+    return _to_utc(start), _to_utc(start + timedelta(days=1))
+
+
+def _working_intervals(calendar, day, tz):
+    """The closer's working intervals of day, as naive UTC (start, stop): the working hours
+    of the calendar (the closer's, else the company's) read in the closer's time zone, minus
+    the calendar's leaves; 08:00 to 18:00 without a calendar."""
+    if not calendar:
+        return [tuple(_to_utc(tz.localize(datetime.combine(day, time(hour)))) for hour in WORKING_HOURS)]
+    start = tz.localize(datetime.combine(day, time.min))
+    intervals = calendar._work_intervals_batch(start, start + timedelta(days=1), tz=tz)[False]
+    return [(_to_utc(begin), _to_utc(end)) for begin, end, _attendance in intervals]

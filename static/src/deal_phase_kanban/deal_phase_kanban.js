@@ -1,4 +1,6 @@
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { memoize } from "@web/core/utils/functions";
 import { crmKanbanView } from "@crm/views/crm_kanban/crm_kanban_view";
 import { CrmKanbanModel, CrmKanbanDynamicGroupList } from "@crm/views/crm_kanban/crm_kanban_model";
 import { CrmKanbanRenderer } from "@crm/views/crm_kanban/crm_kanban_renderer";
@@ -57,9 +59,14 @@ export class DealPhasesKanbanModel extends CrmKanbanModel {
             this.newLeadStageIds === null
                 ? this.orm.search("crm.stage", [["allows_new_leads", "=", true]])
                 : null;
+        const phases =
+            this.phaseStageIds === undefined ? this.orm.search("crm.stage", [["deal_phase", "!=", false]]) : null;
         const loaded = super.load(params);
         if (stages) {
             this.newLeadStageIds = await stages;
+        }
+        if (phases) {
+            this.phaseStageIds = await phases;
         }
         return loaded;
     }
@@ -70,6 +77,25 @@ DealPhasesKanbanModel.services = [...CrmKanbanModel.services, "action"];
 const CrmKanbanHeader = CrmKanbanRenderer.components.KanbanHeader;
 
 export class DealPhasesKanbanHeader extends CrmKanbanHeader {
+    get hasTooltip() {
+        return this.isPhaseColumn || super.hasTooltip;
+    }
+
+    get isPhaseColumn() {
+        const phases = this.group.model.phaseStageIds;
+        return this.group.groupByField.name === "stage_id" && Boolean(phases?.includes(this.group.value));
+    }
+
+    // a phase's column explains the phase, in the user's language (crm's tooltip elsewhere)
+    crmLoadTooltip = this.loadTooltip;
+    loadTooltip = memoize(async () => {
+        if (!this.isPhaseColumn) {
+            return this.crmLoadTooltip();
+        }
+        const [stage] = await this.orm.silent.read("crm.stage", [this.group.value], ["deal_phase_description"]);
+        return stage.deal_phase_description ? [{ title: _t("Phase"), value: stage.deal_phase_description }] : [];
+    });
+
     canQuickCreate() {
         const allowed = this.group.model.newLeadStageIds;
         if (!super.canQuickCreate() || !allowed || this.group.groupByField.name !== "stage_id") {

@@ -1,4 +1,6 @@
 import { Component } from "@odoo/owl";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
@@ -7,11 +9,14 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
  * One button per transition the phase graph allows from the lead's phase, labelled with
  * the transition's label. The list comes from the transition table, so an admin's change
  * to the table changes the buttons; the server decides whether to move at once or to
- * open the wizard that asks for the target phase's data.
+ * open the wizard that asks for the target phase's data. The first outcomes of the table are
+ * buttons, the others one click away in "More outcomes": a header of one row.
  */
 export class PhaseTransitionButtons extends Component {
     static template = "crm_deal_phases.PhaseTransitionButtons";
+    static components = { Dropdown, DropdownItem };
     static props = { ...standardFieldProps };
+    static shown = 3;
 
     setup() {
         this.orm = useService("orm");
@@ -23,6 +28,14 @@ export class PhaseTransitionButtons extends Component {
             id: transition.resId,
             label: transition.data.display_name,
         }));
+    }
+
+    get buttons() {
+        return this.transitions.slice(0, PhaseTransitionButtons.shown);
+    }
+
+    get more() {
+        return this.transitions.slice(PhaseTransitionButtons.shown);
     }
 
     async onClick(transitionId) {

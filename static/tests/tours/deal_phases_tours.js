@@ -72,13 +72,31 @@ const WIZARDS = {
         })),
     ko: () => pick("ko_reason_id", "Falsche", "Falsche Branche"),
     notSold: () => pick("lost_reason_id", "richtige", "Nicht der richtige Zeitpunkt"),
+    sold: () => [
+        { content: "the amount is asked", trigger: `${modal} .o_field_widget[name=expected_revenue] input` },
+        edit("expected_revenue", "12000"),
+    ],
 };
 
-function outcome(lead, button, target, wizard) {
-    const steps = [
-        ...openRow(lead),
-        { content: `click ${button}`, trigger: `button.o_deal_phase_transition:contains('${button}')`, run: "click" },
+// An outcome button: one of the first ones in the header, or in "More outcomes".
+function clickOutcome(button) {
+    return [
+        {
+            content: `find ${button}`,
+            trigger: ".o_deal_phase_transitions",
+            run() {
+                const shown = [...this.anchor.querySelectorAll("button.o_deal_phase_transition")];
+                if (!shown.some((element) => element.textContent.includes(button))) {
+                    this.anchor.querySelector(".o_deal_phase_more").click();
+                }
+            },
+        },
+        { content: `click ${button}`, trigger: `.o_deal_phase_transition:contains('${button}')`, run: "click" },
     ];
+}
+
+function outcome(lead, button, target, wizard) {
+    const steps = [...openRow(lead), ...clickOutcome(button)];
     if (wizard) {
         steps.push({ content: "the wizard asks", trigger: `${modal} .o_form_view` });
         steps.push(...WIZARDS[wizard](), confirm());
@@ -93,7 +111,7 @@ registry.category("web_tour.tours").add("crm_deal_phases_setter_outcomes", {
         ...outcome("Tour 03", "Erstgespräch gebucht", "Erstgespräch", "booking"),
         // a wizard cancelled changes nothing, then it is confirmed
         ...openRow("Tour 04"),
-        { content: "KO", trigger: "button.o_deal_phase_transition:contains('Unqualifiziert (KO)')", run: "click" },
+        ...clickOutcome("Unqualifiziert (KO)"),
         { content: "cancel the wizard", trigger: `${modal} .modal-footer button:contains('Abbrechen')`, run: "click" },
         isIn("Anfrage eingegangen"),
         ...backToList(),
@@ -110,7 +128,7 @@ registry.category("web_tour.tours").add("crm_deal_phases_setter_outcomes", {
 
 registry.category("web_tour.tours").add("crm_deal_phases_closer_outcomes", {
     steps: () => [
-        ...outcome("Tour 12", "Verkauft", "Verkauft"),
+        ...outcome("Tour 12", "Verkauft", "Verkauft", "sold"),
         ...outcome("Tour 13", "Nicht verkauft", "Nicht verkauft", "notSold"),
         ...outcome("Tour 14", "Folgegespräch", "Folgegespräch", "second"),
         ...outcome("Tour 15", "Termin abgesagt", "Qualifiziert (ohne Termin)"),
@@ -121,9 +139,9 @@ registry.category("web_tour.tours").add("crm_deal_phases_closer_outcomes", {
         },
         ...backToList(),
         ...outcome("Tour 17", "Setter-Fehler", "Unqualifiziert", "ko"),
-        ...outcome("Tour 18", "Verkauft", "Verkauft"),
+        ...outcome("Tour 18", "Verkauft", "Verkauft", "sold"),
         ...outcome("Tour 19", "Nicht verkauft oder abgesagt", "Nicht verkauft", "notSold"),
-        ...outcome("Tour 20", "Angebot + schriftliche Bestätigung", "Verkauft"),
+        ...outcome("Tour 20", "Angebot + schriftliche Bestätigung", "Verkauft", "sold"),
         ...outcome("Tour 21", "Weiteres Folgegespräch", "Folgegespräch", "second"),
     ],
 });
@@ -207,6 +225,7 @@ registry.category("web_tour.tours").add("crm_deal_phases_closer_flows", {
         { content: "postpone", trigger: "button[name=action_open_postpone]", run: "click" },
         { content: "the closer's free slots", trigger: `${modal} .o_deal_phase_free_slot:eq(1)`, run: "click" },
         confirm("Verschieben"),
+        { content: "the header says what the button does", trigger: "body:not(:has(.modal)) button[name=action_open_postpone]:contains('Verschieben')" },
         { content: "the postponement is counted", trigger: "body:not(:has(.modal)) .o_field_widget[name=postponed_count]:contains('1')" },
         { content: "the meeting button", trigger: "button[name=action_schedule_meeting]", run: "click" },
         { content: "the booking is in the calendar", trigger: ".o_calendar_view, .o_list_view" },
@@ -297,3 +316,66 @@ function reports() {
     }
     return steps;
 }
+
+// The day after the outcome: a closer's decisions before the meeting, a setter on a closer's
+// lead, a booking that offers the team's closers and the whole working day.
+registry.category("web_tour.tours").add("crm_deal_phases_outcome_rules", {
+    steps: () => [
+        ...openRow("Tour Früh"),
+        ...clickOutcome("Nicht erschienen"),
+        { content: "a no-show before the meeting is refused", trigger: ".modal:contains('bevor sein Beratungsgespräch begonnen hat')" },
+        { content: "close the error", trigger: ".modal .modal-footer button", run: "click" },
+        isIn("Erstgespräch"),
+        ...clickOutcome("Verkauft"),
+        { content: "the dialog says the meeting has not taken place", trigger: `${modal} .alert-warning:contains('noch nicht stattgefunden')` },
+        { content: "confirm the early decision", trigger: `${modal} .o_field_widget[name=confirm_early_decision] input`, run: "click" },
+        ...WIZARDS.sold(),
+        confirm(),
+        isIn("Verkauft"),
+        ...backToList(),
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_setter_on_a_consultation", {
+    steps: () => [
+        ...openRow("Tour Beim Closer"),
+        isIn("Erstgespräch"),
+        { content: "no closer outcome is offered to the setter", trigger: ".o_form_view:not(:has(.o_deal_phase_transition)):not(:has(.o_deal_phase_more))" },
+        ...backToList(),
+        ...openRow("Tour Buchung"),
+        ...clickOutcome("Erstgespräch gebucht"),
+        { content: "the gold standard is marked as required", trigger: `${modal} .o_form_view:contains('Pflicht: Jedes Kriterium ist erfüllt')` },
+        ...WIZARDS.gold(),
+        { content: "the closer list", trigger: `${modal} .o_field_widget[name=closer_id] input`, run: "edit a" },
+        { content: "the team's closer is offered", trigger: ".o-autocomplete--dropdown-item:contains('Carl Closer')" },
+        {
+            content: "the setter is not",
+            trigger: ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item:contains('Sina Setter')))",
+        },
+        { content: "pick the closer", trigger: ".o-autocomplete--dropdown-item:contains('Carl Closer')", run: "click" },
+        { content: "afternoon slots are offered too", trigger: `${modal} .o_deal_phase_free_slot:contains('15:00')` },
+        { content: "pick it", trigger: `${modal} .o_deal_phase_free_slot:contains('15:00')`, run: "click" },
+        confirm(),
+        isIn("Erstgespräch"),
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_deep_link", {
+    steps: () => [
+        { content: "the link opens the lead, not the role's start page", trigger: ".o_form_view .o_breadcrumb:contains('Tour Link')" },
+        isIn("Nachverfolgung"),
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_on_a_phone", {
+    steps: () => [
+        { content: "the call list opens as cards", trigger: ".o_kanban_view.o_deal_phase_worklist_kanban .o_kanban_record:contains('Tour Handy')" },
+        { content: "the whole number", trigger: ".o_kanban_record:contains('Tour Handy') a[href^='tel']:contains('+49 152 44401234')" },
+        { content: "no empty column first", trigger: "body:not(:has(.o_kanban_group))" },
+        { content: "open the lead", trigger: ".o_kanban_record:contains('Tour Handy')", run: "click" },
+        { content: "the goodwill call is a button", trigger: ".o_statusbar_buttons > button[name=action_log_goodwill_call], .o_statusbar_buttons div[name=deal_phase_calls] button[name=action_log_goodwill_call]" },
+        { content: "and the strike", trigger: ".o_statusbar_buttons div[name=deal_phase_calls] button[name=action_open_strike_wizard]" },
+        { content: "log the call", trigger: "button[name=action_log_goodwill_call]", run: "click" },
+        { content: "the call is counted", trigger: ".o_field_widget[name=call_count]:contains('1')" },
+    ],
+});
