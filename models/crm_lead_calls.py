@@ -2,32 +2,63 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_time
 
-from .deal_phase import DETAILS_PREFETCH, PHASES, STRIKE_THRESHOLD_LABEL, UNQUALIFIED, _lt
+from .crm_deal_call import CALL_OUTCOMES, UNANSWERED
+from .deal_phase import DETAILS_PREFETCH, PHASES, _lt
 
 GOODWILL_CALL = _lt("Goodwill call")
+CALL_BACK = _lt("Call back at %s")
+UNANSWERED_STRIKE = _lt("%s calls in a row unanswered")
 CALL_ACTIVITY_XMLID = "mail.mail_activity_data_call"
 SQL_NULLS_FIRST = SQL("NULLS FIRST")
 SQL_NULLS_LAST = SQL("NULLS LAST")
+# the lead's preferred time for a call, as hours of the day in the setter's time zone
+PREFERRED_CALL_TIMES = [
+    ("morning", "Morning (8-12)"),
+    ("afternoon", "Afternoon (12-17)"),
+    ("evening", "Evening (17-21)"),
+]
+PREFERRED_CALL_HOURS = {"morning": (8, 12), "afternoon": (12, 17), "evening": (17, 21)}
 
 
 class CrmLead(models.Model):
-    """Goodwill calls and strikes: the setters' high-cadence follow-up, and the setter it
-    records."""
+    """Calls as records with outcomes (crm.deal.call), logged by one service every door calls
+    - the call screen, the "Log goodwill call" button, the API's action_log_call - and the
+    cadence each outcome sets: when the next attempt is due, the strike for unanswered calls
+    in a row, the number to check, the call-back."""
 
     _inherit = "crm.lead"
 
-    # Calls
+    # Calls: figures of the call records, kept by _log_calls
     call_count = fields.Integer("Calls", readonly=True, copy=False)
     last_call_date = fields.Datetime("Last Call", readonly=True, copy=False, index="btree_not_null")
-    # Strikes
-    strike_count = fields.Integer("Strikes", readonly=True, copy=False)
-    strike_notes = fields.Text("Strike Reasons", readonly=True, copy=False, prefetch=DETAILS_PREFETCH)
+    call_ids = fields.One2many("crm.deal.call", "lead_id", "Calls Logged", readonly=True)
+    # Cadence
+    next_call_due = fields.Datetime(readonly=True, copy=False, index="btree_not_null", prefetch=DETAILS_PREFETCH)
+    call_back_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null", prefetch=DETAILS_PREFETCH)
+    call_back_user_id = fields.Many2one(
+        "res.users", "Call Back By", readonly=True, copy=False, prefetch=DETAILS_PREFETCH
+    )
+    phone_needs_check = fields.Boolean(
+        "Mobile Number to Check",
+        readonly=True,
+        copy=False,
+        help="The number was reported wrong, or did not read as a mobile number: the inquiry stays incomplete "
+        "until someone corrects it.",
+    )
+    preferred_call_time = fields.Selection(PREFERRED_CALL_TIMES, prefetch=DETAILS_PREFETCH)
 
     # ORM
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "phone" in vals and "phone_needs_check" not in vals:
+            # a corrected number has been checked
+            self.filtered("phone_needs_check")._with_intent().write({"phone_needs_check": False})
+        return res
 
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
         """A lead never called has waited longest for a call: it sorts first, before the
@@ -39,109 +70,149 @@ class CrmLead(models.Model):
     # ACTIONS
 
     def action_log_goodwill_call(self):
-        """Count a call on each lead, close the call that was due and plan the next one after
-        the follow-up cadence. Whoever calls a lead without a setter becomes its setter."""
-        self._check_phases_allow(
-            lambda lead: PHASES[lead.deal_phase].calls,
-            self.env._("No calls are logged in the current phase of these leads; nothing was changed."),
-        )
-        now = fields.Datetime.now()
-        for call_count, leads in self._group_by_value("call_count").items():
-            leads._with_intent().write({"call_count": call_count + 1, "last_call_date": now})
-        self._record_setter({})
-        self._close_call_activities({}, self.env._("Goodwill call logged."))
-        self._schedule_for_users(
-            CALL_ACTIVITY_XMLID,
-            fields.Date.context_today(self) + timedelta(days=self._deal_settings().follow_up_cadence_days),
-            GOODWILL_CALL,
-            lambda lead: lead.setter_id or lead.user_id,
-        )
+        """A goodwill call that reached the lead: logged, the call that was due closed, the
+        next one planned after the follow-up cadence."""
+        self._log_calls("reached", note=self.env._("Goodwill call logged."))
         return True
 
-    def action_open_strike_wizard(self):
-        return self._window_action(
-            self.env._("Add Strike"), "crm.lead.strike", target="new", context={"default_lead_ids": self.ids}
-        )
-
-    def action_add_strike(self, reason):
-        """One strike each; at the threshold the lead moves to Unqualified, the strikes
-        recorded as the reason. All or nothing for the selection. Returns a notification
-        naming the leads the strikes took off the list, if any."""
-        reason = reason.strip() if isinstance(reason, str) else ""
-        if not reason:
-            raise UserError(self.env._("A strike needs a short reason."))
-        Transition = self.env["crm.stage.transition"]
-        decides_all = self.env.user.has_group("sales_team.group_sale_manager")
-        self._check_phases_allow(
-            lambda lead: (
-                Transition._is_allowed(lead.deal_phase, UNQUALIFIED)
-                and (decides_all or not PHASES[lead.deal_phase].closer_decides or lead.closer_id == self.env.user)
-            ),
-            self.env._(
-                "Strikes are only given where Unqualified can follow, in a consultation by its closer; nothing was "
-                "changed."
-            ),
-        )
-        threshold = self._deal_settings().strike_threshold
-        line = f"{self._format_user_date(fields.Date.context_today(self))}: {reason}"
-        for (strike_count, notes), leads in self._group_by_value("strike_count", "strike_notes").items():
-            leads._with_intent().write(
-                {"strike_count": strike_count + 1, "strike_notes": f"{notes}\n{line}" if notes else line}
+    def action_log_call(self, outcome, note=False, call_back_at=False):
+        """The API's door to the call service: one call per lead with its outcome (reached,
+        no_answer, voicemail, busy, wrong_number, call_back - the latter with call_back_at)."""
+        outcomes = dict(CALL_OUTCOMES)
+        outcomes.pop("logged")
+        if not isinstance(outcome, str) or outcome not in outcomes:
+            raise UserError(
+                self.env._(
+                    "%(value)r is no call outcome; expected one of %(allowed)s. Nothing was logged.",
+                    value=outcome,
+                    allowed=", ".join(outcomes),
+                )
             )
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % self.env._("Strike: %s", reason)))
-        struck_out = self.filtered(lambda lead: lead.strike_count >= threshold)
-        if not struck_out:
-            return True
-        ko_reason = self.env.ref("crm_deal_phases.ko_reason_strikes", raise_if_not_found=False)
-        unqualified = self.env["crm.stage"]._stage_of_phase(UNQUALIFIED)
-        for notes, leads in struck_out._group_by_value("strike_notes").items():
-            leads._with_intent(reason=notes, label=STRIKE_THRESHOLD_LABEL).write(
-                {"stage_id": unqualified.id, "ko_reason_id": (leads.ko_reason_id[:1] or ko_reason).id}
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": False,
-                "title": self.env._("Strike threshold reached"),
-                "message": self.env._(
-                    "%(count)s strikes: moved to %(phase)s and off the call list: %(leads)s",
-                    count=threshold,
-                    phase=unqualified.name,
-                    leads=", ".join(struck_out.mapped("display_name")),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        if note is not False and not isinstance(note, str):
+            raise UserError(self.env._("The note of a call is a text; nothing was logged."))
+        when = fields.Datetime.to_datetime(call_back_at) if isinstance(call_back_at, str) else call_back_at
+        if outcome == "call_back" and not when:
+            raise UserError(self.env._("A call-back needs its date and time (call_back_at); nothing was logged."))
+        self._log_calls(outcome, note=note or None, call_back_at=when or None)
+        return True
 
     # BUSINESS
 
-    def _record_setter(self, from_stage_ids):
-        """The salesperson who pre-qualifies a lead (moves it out of Inquiry received, logs a
-        call) becomes its setter when it has none; the cron and imports by OdooBot don't."""
-        without_setter = self._gaining_setter()
-        if without_setter:
-            without_setter.setter_id = self.env.user
+    def _log_calls(self, outcome, note=None, call_back_at=None, start=None):
+        """Log one call of the current user per lead with outcome, refresh the call figures,
+        set the cadence the outcome asks for; the leads' calling-queue claims end."""
+        decides_all = self.env.user.has_group("sales_team.group_sale_manager")
+        self._check_phases_allow(
+            lambda lead: (
+                PHASES[lead.deal_phase].calls
+                and (decides_all or not PHASES[lead.deal_phase].closer_decides or lead.closer_id == self.env.user)
+            ),
+            self.env._("No calls are logged in the current phase of these leads (or by you); nothing was changed."),
+        )
+        now = fields.Datetime.now()
+        # the one place calls are created, with the fields named
+        self.env["crm.deal.call"].sudo().create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "team_id": lead.team_id.id,
+                    "user_id": self.env.uid,
+                    "phase": lead.deal_phase,
+                    "start": start or now,
+                    "stop": now,
+                    "outcome": outcome,
+                    "call_back_at": call_back_at,
+                    "note": note,
+                }
+                for lead in self
+            ]
+        )
+        self._refresh_call_figures()
+        self._record_setter({})
+        self._set_call_cadence(outcome, now, call_back_at, note)
+        self._release_call_claims()
 
-    def _record_creating_setter(self, from_stage_ids):
-        """A setter who types in an inquiry is its setter."""
-        if self.env.user.deal_phase_role == "setter":
-            self.filtered(lambda lead: lead.id not in from_stage_ids)._gaining_setter().setter_id = self.env.user
+    def _refresh_call_figures(self):
+        """The counter and the last call, from the call records: one statement per batch."""
+        self.env["crm.deal.call"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead lead
+                   SET call_count = calls.count, last_call_date = calls.last
+                  FROM (SELECT lead_id, COUNT(*) AS count, MAX(start) AS last
+                          FROM crm_deal_call WHERE lead_id = ANY(%s) GROUP BY lead_id) calls
+                 WHERE calls.lead_id = lead.id
+                """,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["call_count", "last_call_date", "call_ids"])
 
-    def _move_values(self, from_stage_ids, target_stage_id):
-        values = super()._move_values(from_stage_ids, target_stage_id)
-        effects = self._effects_of_moves(from_stage_ids, target_stage_id)
-        for lead in self.filtered(lambda lead: "_record_setter" in effects[lead.id])._gaining_setter():
-            values.setdefault(lead.id, {})["setter_id"] = self.env.uid
-        return values
+    def _set_call_cadence(self, outcome, now, call_back_at, note):
+        settings = self._deal_settings()
+        if outcome in ("reached", "logged"):
+            self._with_intent().write(
+                {
+                    "next_call_due": now + timedelta(days=settings.follow_up_cadence_days),
+                    "call_back_at": False,
+                    "call_back_user_id": False,
+                }
+            )
+            self._close_call_activities({}, note or self.env._("Call logged: reached."))
+            self._schedule_for_users(
+                CALL_ACTIVITY_XMLID,
+                fields.Date.context_today(self) + timedelta(days=settings.follow_up_cadence_days),
+                GOODWILL_CALL,
+                lambda lead: lead.setter_id or lead.user_id,
+            )
+        elif outcome in UNANSWERED:
+            self._with_intent().write({"next_call_due": now + timedelta(hours=settings.call_retry_hours)})
+            self._strike_unanswered_streaks(settings.unanswered_calls_strike)
+        elif outcome == "wrong_number":
+            self._with_intent().write({"phone_needs_check": True, "next_call_due": False})
+        elif outcome == "call_back":
+            self._with_intent().write(
+                {"call_back_at": call_back_at, "call_back_user_id": self.env.uid, "next_call_due": call_back_at}
+            )
+            local = format_time(self.env, call_back_at, tz=self.env.user.tz or "UTC", time_format="short")
+            summary = self.env._(CALL_BACK) % local
+            self._close_call_activities({}, self.env._("Call back asked for %s.", local))
+            self._schedule_for_users(
+                CALL_ACTIVITY_XMLID,
+                fields.Datetime.context_timestamp(self, call_back_at).date(),
+                summary,
+                lambda lead: self.env.user,
+            )
 
-    def _gaining_setter(self):
-        """The leads the current user becomes the setter of: those without one, when the
-        user is a salesperson (not the cron, nor an import by OdooBot)."""
-        if self.env.uid == SUPERUSER_ID or not self.env.user._is_internal():
-            return self.browse()
-        return self.filtered(lambda lead: not lead.setter_id)
+    def _strike_unanswered_streaks(self, per_strike):
+        """Every per_strike unanswered calls in a row (since the last answered one) give a
+        strike, with that reason."""
+        self.env["crm.deal.call"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT lead_id, COUNT(*) FILTER (WHERE answered_before = 0)
+                  FROM (SELECT lead_id, outcome,
+                               COUNT(*) FILTER (WHERE outcome <> ALL(%(unanswered)s))
+                                   OVER (PARTITION BY lead_id ORDER BY start DESC, id DESC) AS answered_before
+                          FROM crm_deal_call WHERE lead_id = ANY(%(ids)s)) calls
+              GROUP BY lead_id
+                """,
+                unanswered=list(UNANSWERED),
+                ids=self.ids,
+            )
+        )
+        streaks = dict(self.env.cr.fetchall())
+        struck = self.filtered(lambda lead: streaks.get(lead.id) and streaks[lead.id] % per_strike == 0)
+        if struck:
+            struck.action_add_strike(self.env._(UNANSWERED_STRIKE) % per_strike)
+
+    @api.model
+    def _preferred_call_times_now(self):
+        """The preferred call times the current hour (the user's time zone) lies in."""
+        hour = fields.Datetime.context_timestamp(self, fields.Datetime.now()).hour
+        return [code for code, (start, stop) in PREFERRED_CALL_HOURS.items() if start <= hour < stop]
 
     def _close_call_activities(self, from_stage_ids, note=None):
         """Open call activities end when the lead leaves Follow-up or becomes Unqualified
@@ -170,3 +241,74 @@ class CrmLead(models.Model):
             bodies = dict.fromkeys(leads.ids, Markup("<p>%s</p>") % note)
         activities.unlink()
         leads._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _migrate_to_call_records(self):
+        """The upgrade to 19.0.3 (migrations/19.0.3.0.0): counters become records, the
+        calling phases get their due dates, leads without a team in a phase keep their
+        company on the phases. Idempotent: leads that have records are left alone."""
+        self.env.flush_all()
+        cr = self.env.cr
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_call (lead_id, company_id, team_id, user_id, phase, start, stop, duration, outcome,
+                                           create_uid, create_date, write_uid, write_date)
+                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
+                       stage.deal_phase, COALESCE(lead.last_call_date, lead.write_date),
+                       COALESCE(lead.last_call_date, lead.write_date), 0, 'logged',
+                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
+                  FROM crm_lead lead
+                  JOIN crm_stage stage ON stage.id = lead.stage_id
+                 CROSS JOIN LATERAL generate_series(1, lead.call_count)
+                 WHERE lead.call_count > 0
+                   AND NOT EXISTS (SELECT 1 FROM crm_deal_call call WHERE call.lead_id = lead.id)
+                """,
+                root=SUPERUSER_ID,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_strike (lead_id, company_id, team_id, user_id, date, reason,
+                                             create_uid, create_date, write_uid, write_date)
+                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
+                       lead.write_date,
+                       COALESCE(NULLIF(split_part(lead.strike_notes, E'\n', strike.number), ''), %(reason)s),
+                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
+                  FROM crm_lead lead
+                 CROSS JOIN LATERAL generate_series(1, lead.strike_count) AS strike(number)
+                 WHERE lead.strike_count > 0
+                   AND NOT EXISTS (SELECT 1 FROM crm_deal_strike old WHERE old.lead_id = lead.id)
+                """,
+                root=SUPERUSER_ID,
+                reason="Strike",
+            )
+        )
+        calling = [stage_id for stage_id, phase in phase_of.items() if PHASES[phase].calls]
+        cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead
+                   SET next_call_due = COALESCE(last_call_date + make_interval(days => %(days)s),
+                                                now() AT TIME ZONE 'UTC')
+                 WHERE stage_id = ANY(%(stages)s) AND next_call_due IS NULL AND active
+                """,
+                days=self._deal_settings().follow_up_cadence_days,
+                stages=calling,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                UPDATE res_company company SET deal_phases_without_team = TRUE
+                 WHERE EXISTS (SELECT 1 FROM crm_lead lead
+                                WHERE lead.team_id IS NULL AND lead.stage_id = ANY(%s)
+                                  AND COALESCE(lead.company_id, company.id) = company.id)
+                """,
+                list(phase_of),
+            )
+        )
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .deal_phase import DETAILS_PREFETCH, GOLD_STANDARD
+from .deal_phase import CONTACT, DETAILS_PREFETCH, GOLD_STANDARD, _lt
+
+NUMBER_TO_CHECK = _lt("a mobile number that reads right (the one given is to be checked)")
 
 
 def _has_value(value):
@@ -52,10 +54,10 @@ class CrmLead(models.Model):
             lead.contact_name = " ".join(filter(None, (lead.contact_firstname, lead.contact_lastname)))
         return res
 
-    @api.depends("contact_firstname", "contact_lastname", "phone")
+    @api.depends("contact_firstname", "contact_lastname", "phone", "phone_needs_check")
     def _compute_is_inquiry_complete(self):
         for lead in self:
-            lead.is_inquiry_complete = all(
+            lead.is_inquiry_complete = not lead.phone_needs_check and all(
                 _has_value(lead[name]) for name in ("contact_firstname", "contact_lastname", "phone")
             )
 
@@ -95,6 +97,8 @@ class CrmLead(models.Model):
         lacking = {}
         for lead, *values in zip(self, *columns, strict=True):
             missing = [label for value, label in zip(values, requirement.missing, strict=True) if not _has_value(value)]
+            if requirement == CONTACT and lead.phone_needs_check and lead.phone:
+                missing.append(NUMBER_TO_CHECK)
             if missing:
                 lacking[lead] = missing
         return lacking

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 
 from .deal_phase import DETAILS_PREFETCH, _lt
 
@@ -62,3 +62,29 @@ class CrmLead(models.Model):
 
     def _mark_second_meeting(self, from_stage_ids):
         self.filtered(lambda lead: not lead.needed_second_meeting)._with_intent().write({"needed_second_meeting": True})
+
+    def _record_setter(self, from_stage_ids):
+        """The salesperson who pre-qualifies a lead (moves it out of Inquiry received, logs a
+        call) becomes its setter when it has none; the cron and imports by OdooBot don't."""
+        without_setter = self._gaining_setter()
+        if without_setter:
+            without_setter.setter_id = self.env.user
+
+    def _record_creating_setter(self, from_stage_ids):
+        """A setter who types in an inquiry is its setter."""
+        if self.env.user.deal_phase_role == "setter":
+            self.filtered(lambda lead: lead.id not in from_stage_ids)._gaining_setter().setter_id = self.env.user
+
+    def _move_values(self, from_stage_ids, target_stage_id):
+        values = super()._move_values(from_stage_ids, target_stage_id)
+        effects = self._effects_of_moves(from_stage_ids, target_stage_id)
+        for lead in self.filtered(lambda lead: "_record_setter" in effects[lead.id])._gaining_setter():
+            values.setdefault(lead.id, {})["setter_id"] = self.env.uid
+        return values
+
+    def _gaining_setter(self):
+        """The leads the current user becomes the setter of: those without one, when the
+        user is a salesperson (not the cron, nor an import by OdooBot)."""
+        if self.env.uid == SUPERUSER_ID or not self.env.user._is_internal():
+            return self.browse()
+        return self.filtered(lambda lead: not lead.setter_id)

@@ -22,6 +22,13 @@ SYSTEM_FIELDS = (
     "first_meeting_event_id",
     "second_meeting_event_id",
     "setter_appointment_event_id",
+    "next_call_due",
+    "call_back_at",
+    "call_back_user_id",
+    "phone_needs_check",
+    "intake_source_id",
+    "reinquiry_count",
+    "last_inquiry_date",
 )
 M2M_COMMANDS = {0: 3, 1: 3, 2: 2, 3: 2, 4: 2, 5: 1, 6: 3}  # command: length
 

@@ -8,11 +8,19 @@ UPSELL_AUTO_PARAM = "crm_deal_phases.upsell_auto_create"
 MEETING_DURATION_PARAM = "crm_deal_phases.meeting_duration_minutes"
 MEETING_ALARMS_PARAM = "crm_deal_phases.meeting_alarm_ids"
 TELL_ON_EARLY_OUTCOME_PARAM = "crm_deal_phases.tell_customer_on_early_outcome"
+CALL_RETRY_HOURS_PARAM = "crm_deal_phases.call_retry_hours"
+UNANSWERED_STRIKE_PARAM = "crm_deal_phases.unanswered_calls_strike"
+RECENT_CALL_HOURS_PARAM = "crm_deal_phases.recent_call_hours"
+CALL_CLAIM_MINUTES_PARAM = "crm_deal_phases.call_claim_minutes"
 DEFAULTS = {
     FOLLOW_UP_CADENCE_PARAM: 2,
     STRIKE_THRESHOLD_PARAM: 3,
     SECOND_MEETING_ALERT_PARAM: 20,
     MEETING_DURATION_PARAM: 60,
+    CALL_RETRY_HOURS_PARAM: 4,
+    UNANSWERED_STRIKE_PARAM: 3,
+    RECENT_CALL_HOURS_PARAM: 2,
+    CALL_CLAIM_MINUTES_PARAM: 10,
 }
 # Reminders of a booked consultation unless the admin chose others: an e-mail the day before
 # and one two hours before (the no-show is the worst outcome of a consultation).
@@ -75,6 +83,22 @@ class DealPhaseSettings:
         return bool(self._params.get_param(UPSELL_AUTO_PARAM))
 
     @property
+    def call_retry_hours(self):
+        return self._int(CALL_RETRY_HOURS_PARAM)
+
+    @property
+    def unanswered_calls_strike(self):
+        return self._int(UNANSWERED_STRIKE_PARAM)
+
+    @property
+    def recent_call_hours(self):
+        return self._int(RECENT_CALL_HOURS_PARAM)
+
+    @property
+    def call_claim_minutes(self):
+        return self._int(CALL_CLAIM_MINUTES_PARAM)
+
+    @property
     def tell_customer_on_early_outcome(self):
         return bool(self._params.get_param(TELL_ON_EARLY_OUTCOME_PARAM))
 
@@ -130,6 +154,30 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=MEETING_DURATION_PARAM,
         default=DEFAULTS[MEETING_DURATION_PARAM],
         help="How long the calendar event of a booked consultation lasts.",
+    )
+    deal_phases_call_retry_hours = fields.Integer(
+        "Next Attempt After (hours)",
+        config_parameter=CALL_RETRY_HOURS_PARAM,
+        default=DEFAULTS[CALL_RETRY_HOURS_PARAM],
+        help="A call with no answer, a voicemail or a busy line: the lead is called again after this many hours.",
+    )
+    deal_phases_unanswered_calls_strike = fields.Integer(
+        "Unanswered Calls per Strike",
+        config_parameter=UNANSWERED_STRIKE_PARAM,
+        default=DEFAULTS[UNANSWERED_STRIKE_PARAM],
+        help="This many unanswered calls in a row give the lead a strike.",
+    )
+    deal_phases_recent_call_hours = fields.Integer(
+        "Skip Leads Called Within (hours)",
+        config_parameter=RECENT_CALL_HOURS_PARAM,
+        default=DEFAULTS[RECENT_CALL_HOURS_PARAM],
+        help="The calling queue skips a lead called less than this many hours ago (a due call-back excepted).",
+    )
+    deal_phases_call_claim_minutes = fields.Integer(
+        "Call Claim (minutes)",
+        config_parameter=CALL_CLAIM_MINUTES_PARAM,
+        default=DEFAULTS[CALL_CLAIM_MINUTES_PARAM],
+        help="A lead a setter takes from the queue is theirs for this long; no other setter gets it meanwhile.",
     )
     deal_phases_tell_customer_on_early_outcome = fields.Boolean(
         "Tell the Customer When an Early Decision Cancels the Consultation",

@@ -4,3 +4,4 @@ from . import crm_deal_funnel_report
 from . import crm_deal_closer_report
 from . import crm_deal_phase_duration_report
 from . import crm_deal_week_report
+from . import crm_deal_call_report

@@ -5,6 +5,7 @@ from . import test_neighbours
 from . import test_rpc
 from . import test_outcomes
 from . import test_calls
+from . import test_call_queue
 from . import test_meetings
 from . import test_consultations
 from . import test_worklists
@@ -18,3 +19,4 @@ from . import test_lifecycle
 from . import test_i18n
 from . import test_readme
 from . import test_ui
+from . import test_intake

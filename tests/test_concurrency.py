@@ -1,3 +1,4 @@
+import threading
 from contextlib import closing
 from datetime import datetime, timedelta
 
@@ -99,3 +100,131 @@ class TestConcurrentMoves(BaseCase):
         phase, log = self.phase_and_log()
         self.assertEqual(phase, "first_meeting")
         self.assertEqual(log, [(False, "inquiry"), ("inquiry", "first_meeting")])
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestConcurrentCallQueue(BaseCase):
+    """Two setters press "next lead" at the same moment, on two real connections: each gets
+    another lead, neither waits; a claim left behind expires and is taken again. The data is
+    committed for real, so the test removes it at the end."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = sql_db.db_connect(get_db_name())
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+            users = env["res.users"].create(
+                [
+                    {
+                        "name": f"Queue setter {index}",
+                        "login": f"dp_queue_{index}",
+                        "group_ids": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])],
+                    }
+                    for index in (1, 2)
+                ]
+            )
+            team = env["crm.team"].create(
+                {"name": "Queue team", "use_deal_phases": True, "member_ids": [(6, 0, users.ids)]}
+            )
+            leads = env["crm.lead"].create(
+                [{"name": f"Queue lead {index}", "team_id": team.id, "user_id": False} for index in range(3)]
+            )
+            self.user_ids, self.team_id, self.lead_ids = users.ids, team.id, leads.ids
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.remove_data)
+
+    def remove_data(self):
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"].browse(self.lead_ids).unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+            users = env["res.users"].browse(self.user_ids)
+            partners = users.partner_id
+            users.unlink()
+            partners.unlink()
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def next_lead(self, cr, index):
+        env = api.Environment(cr, self.user_ids[index], {"lang": "en_US"})
+        return env["crm.lead"]._claim_next_lead(["inquiry"]).id
+
+    def test_two_setters_take_the_next_lead_at_once(self):
+        with closing(self.db.cursor()) as first, closing(self.db.cursor()) as second:
+            first_lead = self.next_lead(first, 0)  # holds its lead's row until it commits
+            second_lead = self.next_lead(second, 1)
+            self.assertTrue(first_lead and second_lead)
+            self.assertNotEqual(first_lead, second_lead, "two setters never get the same lead")
+            first.commit()
+            second.commit()
+        with closing(self.db.cursor()) as third:
+            self.assertNotEqual(self.next_lead(third, 0), second_lead, "a committed claim holds for the others")
+            third.rollback()
+        RELIABILITY["concurrent races resolved"] += 1
+
+    def test_an_expired_claim_is_taken_again(self):
+        with closing(self.db.cursor()) as cr:
+            taken = self.next_lead(cr, 0)
+            cr.execute(
+                "UPDATE crm_deal_call_claim SET expires_at = %s WHERE lead_id = %s",
+                (datetime.now() - timedelta(minutes=1), taken),
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        with closing(self.db.cursor()) as cr:
+            self.assertEqual(self.next_lead(cr, 1), taken, "the abandoned lead is the next again")
+            cr.commit()  # pylint: disable=invalid-commit
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestConcurrentIntake(BaseCase):
+    """A form tool sends the same submission twice at the same moment, on two real
+    connections: one lead, the second answered as a duplicate of it and logged so."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = sql_db.db_connect(get_db_name())
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+            team = env["crm.team"].create({"name": "Intake race team", "use_deal_phases": True})
+            source = env["crm.deal.intake.source"].create({"name": "Race", "code": "race", "team_id": team.id})
+            self.team_id, self.source_id, self.user_id = team.id, source.id, source.user_id.id
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.remove_data)
+
+    def remove_data(self):
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"].with_context(active_test=False).search([("team_id", "=", self.team_id)]).unlink()
+            env["crm.deal.intake.source"].browse(self.source_id).unlink()  # its log goes with it
+            user = env["res.users"].browse(self.user_id)
+            partner = user.partner_id
+            user.unlink()
+            partner.unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def submit(self, cr, results):
+        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+        source = env["crm.deal.intake.source"].browse(self.source_id)
+        payload = {"first_name": "Rita", "last_name": "Rennen", "phone": "0151 7777777", "external_id": "same-1"}
+        results.append(env["crm.deal.intake"]._submit_payloads(source, [payload])[0])
+
+    def test_the_same_submission_twice_at_once(self):
+        first_results, second_results = [], []
+        with closing(self.db.cursor()) as first, closing(self.db.cursor()) as second:
+            self.submit(first, first_results)  # its log row holds the external id until it commits
+            racer = threading.Thread(target=self.submit, args=(second, second_results))
+            racer.start()
+            racer.join(timeout=2)
+            self.assertTrue(racer.is_alive(), "the second waits on the first's submission")
+            first.commit()
+            racer.join(timeout=30)
+            second.commit()
+        self.assertEqual(first_results[0]["status"], "created")
+        self.assertEqual(second_results[0]["status"], "duplicate")
+        self.assertEqual(second_results[0]["lead_id"], first_results[0]["lead_id"])
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT count(*) FROM crm_lead WHERE team_id = %s", (self.team_id,))
+            self.assertEqual(cr.fetchone()[0], 1, "one lead")
+            cr.execute("SELECT status FROM crm_deal_intake_log WHERE source_id = %s ORDER BY id", (self.source_id,))
+            self.assertEqual([row[0] for row in cr.fetchall()], ["created", "duplicate"])
+        RELIABILITY["concurrent races resolved"] += 1

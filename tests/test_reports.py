@@ -180,21 +180,33 @@ class TestReports(DealPhasesCase):
         self.assertEqual(Duration._read_group([("month", "=", "2020-01-01")], ["phase"], ["__count"])[0][0], "inquiry")
 
     def test_the_teams_week(self):
-        rows = self.env["crm.deal.week.report"]._read_group(self.domain, ["figure", "role"], ["__count"])
+        """One measure per figure: a total adds up one figure, never two; calls and strikes
+        count from their own records, for who made them."""
+        Week = self.env["crm.deal.week.report"]
+        figures = ["new_inquiry_count", "booked_count", "held_count", "no_show_count", "sold_count", "not_sold_count"]
+        rows = Week._read_group(self.domain, ["role"], [f"{name}:sum" for name in figures])
         self.assertEqual(
-            [(figure, role, count) for figure, role, count in rows],
-            [
-                ("new_inquiry", "setter", 5),
-                ("booked", "setter", 5),
-                ("held", "closer", 4),
-                ("no_show", "closer", 1),
-                ("sale", "closer", 3),
-            ],
+            {role: dict(zip(figures, sums, strict=True)) for role, *sums in rows},
+            {
+                "setter": dict.fromkeys(figures, 0) | {"new_inquiry_count": 5, "booked_count": 5},
+                "closer": dict.fromkeys(figures, 0)
+                | {"held_count": 4, "no_show_count": 1, "sold_count": 3, "not_sold_count": 1},
+            },
         )
-        sold = self.env["crm.deal.week.report"]._read_group(
-            [*self.domain, ("figure", "=", "sale")], ["member_id"], ["__count"]
-        )
+        sold = Week._read_group([*self.domain, ("sold_count", "=", 1)], ["member_id"], ["sold_count:sum"])
         self.assertEqual(dict(sold), {self.user_closer: 2, self.closer_b: 1})
+        lead = self.leads["no_show_b"]
+        lead.with_user(self.user_manager).action_log_goodwill_call()
+        lead.with_user(self.user_manager).action_add_strike("Nicht erreicht")
+        self.env.flush_all()
+        calls = Week._read_group(
+            [("lead_id", "=", lead.id), ("date", ">", JANUARY + timedelta(days=31))],
+            ["role"],
+            ["call_count:sum", "reached_count:sum", "strike_count:sum", "new_inquiry_count:sum"],
+        )
+        self.assertEqual(calls, [("setter", 1, 1, 1, 0)], "today's call and strike, the manager's")
+        members = Week.search([("lead_id", "=", lead.id), ("date", ">", JANUARY + timedelta(days=31))]).member_id
+        self.assertEqual(members, self.user_manager)
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")

@@ -207,3 +207,89 @@ class TestOnAPhone(HttpCase, DealPhasesCase):
         lead = self.create_lead("follow_up", name="Tour Handy", user_id=self.user_setter.id, phone="+49 152 44401234")
         self.start_tour("/odoo", "crm_deal_phases_on_a_phone", login=self.user_setter.login, password="dp_setter")
         self.assertEqual(lead.call_count, 1)
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestCallingSession(HttpCase, DealPhasesCase):
+    """A German setter works the queue on the call screen."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ensure_german()
+        for user, role in ((cls.user_setter, "setter"), (cls.user_closer, "closer")):
+            user.write({"lang": "de_DE", "tz": "Europe/Berlin", "deal_phase_role": role})
+
+    def lead(self, phase, first, last, **vals):
+        return self.create_lead(
+            phase,
+            name=f"Tour {first}",
+            contact_firstname=first,
+            contact_lastname=last,
+            user_id=self.user_setter.id,
+            **vals,
+        )
+
+    def test_five_leads_five_outcomes(self):
+        now = fields.Datetime.now()
+        first = self.lead("inquiry", "Anna", "Erste")
+        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", (now - timedelta(hours=2), first.id))
+        second = self.lead("inquiry", "Bernd", "Zweite", first_meeting_date=False)
+        due = {"next_call_due": now - timedelta(hours=1)}
+        call_back = self.as_addon(self.lead("follow_up", "Carla", "Rückruf")).write(
+            {
+                **due,
+                "call_back_at": now - timedelta(minutes=5),
+                "call_back_user_id": self.user_setter.id,
+                "call_count": 4,
+            }
+        )
+        fourth = self.lead("follow_up", "Dieter", "Fällig")
+        fifth = self.lead("follow_up", "Emil", "Fällig")
+        self.as_addon(fourth).write({**due, "call_count": 1, "last_call_date": now - timedelta(days=3)})
+        self.as_addon(fifth).write({**due, "call_count": 2, "last_call_date": now - timedelta(days=4)})
+        self.env.invalidate_all()
+        self.start_tour("/odoo", "crm_deal_phases_calling_session", login="dp_setter", password="dp_setter")
+        outcomes = {
+            lead.contact_firstname: lead.call_ids.mapped("outcome")
+            for lead in self.env["crm.lead"].search([("name", "=like", "Tour %")])
+        }
+        self.assertEqual(
+            outcomes,
+            {
+                "Anna": ["no_answer"],
+                "Bernd": ["reached"],
+                "Carla": ["wrong_number"],
+                "Dieter": ["voicemail"],
+                "Emil": ["call_back"],
+            },
+        )
+        self.assertEqual(second.deal_phase, "first_meeting", "booked through the wizard")
+        self.assertEqual(second.call_ids.note, "Hat Interesse, Termin gewünscht")
+        self.assertTrue(call_back is True and fifth.call_back_at)
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestInquirySourceInTheBrowser(HttpCase, DealPhasesCase):
+    """A German Sales Administrator sets up a form tool's door and replays a refused submission."""
+
+    def test_a_source_and_a_replay(self):
+        self.ensure_german()
+        self.user_manager.write({"lang": "de_DE", "tz": "Europe/Berlin"})
+        source = self.env["crm.deal.intake.source"].create(
+            {"name": "Tour Alt", "code": "tour-alt", "team_id": self.team.id}
+        )
+        refused = self.env["crm.deal.intake"]._submit_payloads(
+            source, [{"vorname": "Rolf", "nachname": "Replay", "handy": "0151 24681357"}]
+        )[0]
+        self.assertEqual(refused["status"], "refused")
+        source.mapping_ids = [
+            (0, 0, {"key": "vorname", "target": "first_name"}),
+            (0, 0, {"key": "nachname", "target": "last_name"}),
+            (0, 0, {"key": "handy", "target": "phone"}),
+        ]
+        self.start_tour("/odoo/crm", "crm_deal_phases_inquiry_source", login="dp_manager", password="dp_manager")
+        created = self.env["crm.deal.intake.source"].search([("code", "=", "tour-typeform")])
+        self.assertTrue(created.sudo().token_hash and created.user_id)
+        replayed = self.env["crm.deal.intake.log"].browse(refused["log_id"]).replayed_by_id
+        self.assertEqual((replayed.status, replayed.lead_id.contact_name), ("created", "Rolf Replay"))

@@ -29,6 +29,7 @@ GOALS = [
     ("200 cold single moves, tracking on", "cold_singles_tracked", "ratio <= 1.15", 1.15),
     ("import of 5,000 leads", "import_5000", "ratio <= 1.20", 1.20),
     ("kanban grouped by stage", "kanban_by_stage", "ratio <= 2", 2.0),
+    ("call outcome + next lead vs mark activity done", "call_outcome", "ratio <= 1.5", 1.5),
 ]
 
 
@@ -49,11 +50,21 @@ def measure(benches, repeat, only=None):
         ("cold_single_moves", "cold_singles_tracked", repeat, (True,)),
         ("kanban", "kanban_by_stage", 3 * repeat, ()),
         ("import_leads", "import_5000", max(2, repeat // 2), ()),
+        ("call_outcome", "call_outcome", 3 * repeat, ()),
     ):
         if only and key not in only:
             continue
         stock[key], addon[key] = interleaved([(bench, figure, args) for bench in benches], rounds)
         print(f"{key}: stock {stock[key]['median']:.3f}s, addon {addon[key]['median']:.3f}s", file=sys.stderr)
+    if not only or "next_lead" in only:
+        # the next lead against the Follow-up list's first page, both on the addon's database
+        addon["follow_up_page"], addon["next_lead"] = interleaved(
+            [(benches[1], "list_page", ("follow_up",)), (benches[1], "next_lead", ())], 3 * repeat
+        )
+        print(
+            f"next lead {addon['next_lead']['median']:.3f}s, Follow-up page {addon['follow_up_page']['median']:.3f}s",
+            file=sys.stderr,
+        )
     if only and "funnel" not in only:
         return stock, addon
     # the funnel against crm's own pipeline analysis, both on the addon's database
@@ -101,6 +112,17 @@ def report(stock, addon, leads):
                 ratio <= 2 and addon["lists"][name]["plan_uses_index"],
             )
         )
+    page, next_lead = addon["follow_up_page"]["median"], addon["next_lead"]["median"]
+    rows.append(
+        (
+            "next lead to call vs Follow-up list first page",
+            f"{page:.3f}s",
+            f"{next_lead:.3f}s",
+            f"{next_lead / page:.2f}",
+            "<= 2x",
+            next_lead / page <= 2,
+        )
+    )
     analysis, funnel = addon["pipeline_analysis"]["median"], addon["funnel"]["median"]
     funnel_met = funnel / analysis <= 2 and not addon["lists"]["funnel_plan"]["reads_history"]
     rows.append(

@@ -3,7 +3,7 @@ eight stages, made in bulk SQL; in the addon's database with their phase history
 
 import psycopg2.extras
 
-from odoo.addons.crm_deal_phases.models.deal_phase import PHASE_CODES
+from odoo.addons.crm_deal_phases.models.deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASE_CODES, QUALIFIED
 from odoo.tools import SQL
 
 
@@ -18,6 +18,13 @@ class BenchData:
         if not stages:
             stages = Stage.create([{"name": f"Bench {i}", "sequence": 100 + i} for i in range(len(PHASE_CODES))])
         return stages.ids
+
+    def governed_team(self):
+        """The leads' team, on the deal phases in the addon's database."""
+        team = self.env.ref("sales_team.team_sales_department")
+        if self.with_addon and not team.use_deal_phases:
+            team.use_deal_phases = True
+        return team.id
 
     def salesperson(self):
         """The user the moves are made as: a salesperson who sees all leads."""
@@ -45,7 +52,7 @@ class BenchData:
             ko = self.env.ref("crm_deal_phases.ko_reason_wrong_industry").id
             extra_values = f", 'Erika', 'Muster ' || n, TRUE, TRUE, {lost}, {ko}, {self.seller.id}, now(), now()"
         stages = "ARRAY[" + ",".join(map(str, self.stages)) + "]"
-        team = self.env.ref("sales_team.team_sales_department").id
+        team = self.governed_team()
         self.cr.execute(
             SQL(
                 f"""
@@ -77,8 +84,21 @@ class BenchData:
                 criteria,
             )
         )
+        # a third called before; the calling phases' leads due by the cadence, a few never called
         self.cr.execute(
-            SQL("UPDATE crm_lead SET last_call_date = now() - mod(id, 30) * interval '1 day' WHERE mod(id, 3) = 0")
+            SQL(
+                """
+            UPDATE crm_lead SET last_call_date = now() - mod(id, 30) * interval '1 day', call_count = 1 + mod(id, 4)
+             WHERE mod(id, 3) = 0
+                """
+            )
+        )
+        calling = [self.stages[PHASE_CODES.index(phase)] for phase in (ENTRY_PHASE, FOLLOW_UP, QUALIFIED)]
+        self.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET next_call_due = now() - mod(id, 10) * interval '1 day' WHERE stage_id = ANY(%s)",
+                calling,
+            )
         )
         inquiry, phase_of = self.stages[0], dict(zip(self.stages, PHASE_CODES, strict=True))
         self.cr.execute(

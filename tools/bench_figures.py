@@ -95,9 +95,9 @@ class Bench(BenchData):
         """Every measured write is rolled back and leaves dead rows behind: clear them before
         each round, so no round pays for the previous one (or for autovacuum)."""
         _dbname, info = sql_db.connection_info_for(self.registry.db_name)
-        tables = "crm_lead, mail_message, mail_tracking_value, mail_followers"
+        tables = "crm_lead, mail_message, mail_tracking_value, mail_followers, mail_activity"
         if self.with_addon:
-            tables += ", crm_deal_phase_log"
+            tables += ", crm_deal_phase_log, crm_deal_call, crm_deal_call_claim"
         connection = psycopg2.connect(**info)
         try:
             connection.autocommit = True
@@ -191,6 +191,51 @@ class Bench(BenchData):
 
         return lambda: self.rolled_back(load)
 
+    # Figures of the calling session (addon) and of crm's own closest step (stock).
+
+    def next_lead(self):
+        """Start calling: the next lead of the queue, claimed for the salesperson."""
+        from odoo.addons.crm_deal_phases.models.crm_lead_call_queue import CALLING_PHASES
+
+        env = self.as_salesperson(False)
+
+        def claim():
+            env.invalidate_all()
+            assert env["crm.lead"]._claim_next_lead(list(CALLING_PHASES)), "the queue is empty"
+
+        return lambda: self.rolled_back(claim)
+
+    def call_outcome(self):
+        """One call done and the next one on screen: in the addon, an outcome logged in a calling
+        session and the next lead claimed; in stock crm, a call activity marked done (its
+        feedback posted) - the step a stock setter takes per call."""
+        env = self.as_salesperson(True)
+        if self.with_addon:
+            from odoo.addons.crm_deal_phases.models.crm_lead_call_queue import CALLING_PHASES
+
+            session = env["crm.deal.call.session"].create({"phases": ",".join(CALLING_PHASES)})
+            session._action_next()
+            self.cr.commit()
+
+            def step():
+                env.invalidate_all()
+                session.action_no_answer()
+                env.flush_all()
+                self.cr.precommit.run()
+
+        else:
+            lead = env["crm.lead"].browse(self.first_stage_ids(1))
+            activity = lead.activity_schedule("mail.mail_activity_data_call", user_id=self.seller.id)
+            self.cr.commit()
+
+            def step():
+                env.invalidate_all()
+                activity.with_env(env).action_feedback(feedback="Not reached")
+                env.flush_all()
+                self.cr.precommit.run()
+
+        return lambda: self.rolled_back(step)
+
     def query_counts(self):
         """Queries of one cold phase change as the salesperson, for 1, 100 and 1,000 leads."""
         counts = {}
@@ -213,21 +258,24 @@ class Bench(BenchData):
         self.cr.execute(SQL("EXPLAIN %s", query.select()))
         return "\n".join(row[0] for row in self.cr.fetchall())
 
-    def lists(self):
+    def list_page(self, name):
+        """A list's first page and its count, as the web client opens it."""
+        domain, order, fields = LIST_FIELDS.get(name) or STOCK_PIPELINE
+        spec = {field: {} for field in fields}
         Lead = self.env["crm.lead"]
+
+        def read():
+            Lead.web_search_read(domain, spec, limit=80, order=order)
+            Lead.search_count(domain)
+
+        return lambda: self.rolled_back(read)
+
+    def lists(self):
         results = {}
-        lists = dict(LIST_FIELDS) if self.with_addon else {}
-        lists["stock_pipeline"] = STOCK_PIPELINE
-        for name, (domain, order, fields) in lists.items():
-            spec = {field: {} for field in fields}
-
-            def first_page(domain=domain, order=order, spec=spec):
-                def read():
-                    Lead.web_search_read(domain, spec, limit=80, order=order)
-                    Lead.search_count(domain)
-
-                return self.rolled_back(read)
-
+        names = [*LIST_FIELDS, "stock_pipeline"] if self.with_addon else ["stock_pipeline"]
+        for name in names:
+            domain, order, _fields = LIST_FIELDS.get(name) or STOCK_PIPELINE
+            first_page = self.list_page(name)
             first_page()
             plan = self.explain("crm.lead", domain, order, 80)
             times = [first_page() for _ in range(self.repeat)]

@@ -20,7 +20,7 @@ ODOO_GIT=https://github.com/odoo/odoo.git
 # the browser of the tours.
 SYSTEM_PACKAGES=(postgresql libldap2-dev libsasl2-dev chromium)
 # Files under git control that are no part of the addon's wheel.
-WHEEL_EXCLUDE='^(tools/|\.ci/|\.gitignore$|\.pylintrc$|requirements-[a-z]+\.txt$)'
+WHEEL_EXCLUDE='^(tools/|\.ci/|\.gitignore$|\.pylintrc$|requirements(-[a-z]+)?\.txt$)'
 
 die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 say() { printf '== %s\n' "$*" >&2; }
@@ -67,6 +67,7 @@ ensure_odoo() {
     move_legacy_state
     version=$(odoo_major "$PYTHON") || true
     if [ "$version" = 19 ]; then
+        ensure_addon_requirements
         return
     elif [ -n "$version" ]; then
         die "'$PYTHON' imports Odoo $version; this addon needs Odoo 19.0."
@@ -77,6 +78,15 @@ ensure_odoo() {
         setup_venv "$VENV"
     fi
     PYTHON=$VENV/bin/python
+    ensure_addon_requirements
+}
+
+# ensure_addon_requirements: the addon's own Python dependencies (requirements.txt) in PYTHON.
+ensure_addon_requirements() {
+    "$PYTHON" -c 'import phonenumbers' 2>/dev/null && return
+    say "installing the addon's requirements.txt (phonenumbers) into $PYTHON"
+    "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ADDON_DIR/requirements.txt" >&2 ||
+        die "could not install requirements.txt (phonenumbers) into $PYTHON; install it there (pip install phonenumbers)"
 }
 
 # ensure_system_packages: the Debian packages above, installed with apt-get when run as root.

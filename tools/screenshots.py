@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 # (file, login, path, selector that shows the screen is ready, group headers to open)
 SCREENS = [
-    ("screenshot_board", "setter", "/odoo/action-crm.crm_lead_action_pipeline", ".o_kanban_record", False),
+    ("screenshot_board", "setter", "/odoo/deal-phases", ".o_kanban_record", False),
     (
         "screenshot_follow_up_calls",
         "setter",
@@ -48,7 +48,13 @@ SCREENS = [
         False,
     ),
     ("screenshot_calendar", "closer", "/odoo/calendar", ".fc-event", False),
-    ("screenshot_funnel", "manager", "/odoo/action-crm_deal_phases.crm_deal_funnel_report_action", ".o_pivot", False),
+    (
+        "screenshot_funnel",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_funnel_report_action",
+        ".o_graph_renderer canvas",
+        False,
+    ),
     ("screenshot_rates", "manager", "/odoo/action-crm_deal_phases.crm_deal_closer_report_action", ".o_pivot", False),
     ("screenshot_week", "manager", "/odoo/action-crm_deal_phases.crm_deal_week_report_action", ".o_pivot", False),
     (
@@ -65,6 +71,14 @@ SCREENS = [
         ".o_pivot",
         False,
     ),
+    (
+        "screenshot_calls",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_call_report_action",
+        ".o_pivot",
+        False,
+    ),
+    ("screenshot_calling", "setter", "/odoo/start-calling", ".o_deal_call_screen", False),
     (
         "screenshot_phase_history",
         "manager",

@@ -140,7 +140,7 @@ class CrmLeadPhaseMove(models.TransientModel):
             booking=self._booking_options(),
             early_confirmed=self.confirm_early_decision,
         ).write({"stage_id": stage.id, **self._lead_values()})
-        return {"type": "ir.actions.act_window_close"}
+        return self.env["crm.deal.call.session"]._after_wizard({"type": "ir.actions.act_window_close"})
 
     def _lead_values(self):
         """The data the wizard asked for, and nothing it did not ask for."""

@@ -13,4 +13,5 @@ class CrmLeadStrike(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         result = self.lead_ids.action_add_strike(self.reason)
-        return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}
+        default = result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}
+        return self.env["crm.deal.call.session"]._after_wizard(default)

@@ -4,7 +4,12 @@ import { PivotRenderer } from "@web/views/pivot/pivot_renderer";
 import { patch } from "@web/core/utils/patch";
 
 const FUNNEL_MODEL = "crm.deal.funnel.report";
-const DEAL_REPORTS = ["crm.deal.funnel.report", "crm.deal.closer.report", "crm.deal.phase.duration.report"];
+const DEAL_REPORTS = [
+    "crm.deal.funnel.report",
+    "crm.deal.closer.report",
+    "crm.deal.phase.duration.report",
+    "crm.deal.call.report",
+];
 
 /**
  * The conversion funnel as a chart: the phases' bars in pipeline order (the server orders

@@ -1,4 +1,4 @@
-import { Component } from "@odoo/owl";
+import { Component, status } from "@odoo/owl";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { registry } from "@web/core/registry";
@@ -43,12 +43,17 @@ export class PhaseTransitionButtons extends Component {
         if (!(await record.save())) {
             return;
         }
-        const action = await this.orm.call("crm.lead", "action_open_phase_transition", [
+        // a lead's form, or a calling session's, which opens the lead's outcome for it
+        const action = await this.orm.call(record.resModel, "action_open_phase_transition", [
             [record.resId],
             transitionId,
         ]);
         if (action && typeof action === "object") {
-            await this.action.doAction(action, { onClose: () => record.load() });
+            // a wizard opened from a calling session ends on the session's next lead: this
+            // screen is gone by then, and has nothing to reload
+            await this.action.doAction(action, {
+                onClose: () => status(this) !== "destroyed" && record.load(),
+            });
         } else {
             await record.load();
         }

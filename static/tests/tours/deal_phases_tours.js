@@ -379,3 +379,71 @@ registry.category("web_tour.tours").add("crm_deal_phases_on_a_phone", {
         { content: "the call is counted", trigger: ".o_field_widget[name=call_count]:contains('1')" },
     ],
 });
+
+// The calling session: five leads in a row, five outcomes, the due call-back before the
+// cadence's leads.
+const calling = (lead) => ({ content: `calling ${lead}`, trigger: `.o_deal_call_screen:has(.o_field_widget[name=contact_name]:contains('${lead}'))` });
+const callOutcome = (label) => ({
+    content: `outcome: ${label}`,
+    trigger: `.o_deal_call_screen .o_statusbar_buttons button:contains('${label}')`,
+    run: "click",
+});
+
+registry.category("web_tour.tours").add("crm_deal_phases_calling_session", {
+    steps: () => [
+        { content: "the setter's call list", trigger: ".o_list_view .o_breadcrumb:contains('Follow-up-Calls')" },
+        { content: "the list offers calling", trigger: ".o_list_view button:contains('Anrufe starten')" },
+        // the menu calls every phase setters call: new inquiries first
+        ...menu("crm_deal_phases.crm_deal_phases_menu", "crm_deal_phases.crm_lead_start_calling_menu"),
+        calling("Anna Erste"),
+        { content: "the number to dial", trigger: ".o_deal_call_screen a[href^='tel']" },
+        callOutcome("Nicht erreicht"),
+        calling("Bernd Zweite"),
+        {
+            content: "a note on the call",
+            trigger: ".o_deal_call_screen .o_field_widget[name=note] textarea",
+            run: "edit Hat Interesse, Termin gewünscht",
+        },
+        callOutcome("Erreicht"),
+        { content: "reached: the next phase", trigger: ".o_deal_call_screen button.o_deal_phase_transition:contains('Erstgespräch gebucht')", run: "click" },
+        { content: "the booking wizard asks", trigger: `${modal} .o_field_widget[name=first_meeting_date]` },
+        ...WIZARDS.booking(),
+        confirm(),
+        { content: "the call-back comes first when due", ...calling("Carla Rückruf") },
+        callOutcome("Falsche Nummer"),
+        calling("Dieter Fällig"),
+        callOutcome("Mailbox"),
+        calling("Emil Fällig"),
+        {
+            content: "when to call back",
+            trigger: ".o_deal_call_screen .o_field_widget[name=call_back_at] input",
+            run: `edit ${inDays(2, 16)} && press Enter`,
+        },
+        callOutcome("Rückruf"),
+        { content: "no lead left: back to the list", trigger: ".o_notification:contains('Gerade kein Lead zum Anrufen')" },
+        { content: "the list is back", trigger: ".o_list_view .o_breadcrumb:contains('Follow-up-Calls')" },
+    ],
+});
+
+// A Sales Administrator opens a door for a form tool: a source, its token shown once, then a
+// refused submission replayed from the log once the mapping is fixed.
+registry.category("web_tour.tours").add("crm_deal_phases_inquiry_source", {
+    steps: () => [
+        ...menu("crm.crm_menu_config", "crm_deal_phases.crm_deal_intake_source_menu"),
+        { content: "the sources", trigger: ".o_list_view .o_breadcrumb:contains('Anfragequellen')" },
+        { content: "a new source", trigger: ".o_list_button_add", run: "click" },
+        { content: "its name", trigger: ".o_field_widget[name=name] input", run: "edit Tour Typeform" },
+        { content: "its code", trigger: ".o_field_widget[name=code] input", run: "edit tour-typeform" },
+        { content: "its team: search", trigger: ".o_field_widget[name=team_id] input", run: "edit Deal Phases Team" },
+        { content: "its team: pick", trigger: ".o-autocomplete--dropdown-item:contains('Deal Phases Team')", run: "click" },
+        { content: "save", trigger: ".o_form_button_save", run: "click" },
+        { content: "a new token", trigger: "button[name=action_new_token]:contains('Neues Token')", run: "click" },
+        { content: "shown once", trigger: `${modal}:contains('nur einmal angezeigt') .o_field_widget[name=secret]` },
+        confirm("Fertig"),
+        { content: "the token's hint", trigger: ".o_field_widget[name=token_hint]:contains('…')" },
+        ...menu("crm.crm_menu_config", "crm_deal_phases.crm_deal_intake_log_menu"),
+        { content: "the refused submission", trigger: ".o_data_row:contains('Abgelehnt') .o_data_cell[name=source_id]", run: "click" },
+        { content: "replay it", trigger: "button[name=action_replay]:contains('Erneut einspielen')", run: "click" },
+        { content: "replayed", trigger: ".o_field_widget[name=replayed_by_id]:contains('Tour Alt')" },
+    ],
+});

@@ -1,0 +1,540 @@
+import json
+import logging
+from datetime import UTC, date, datetime
+
+import phonenumbers
+import psycopg2.errors
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.tools import SQL, email_normalize
+
+from .crm_deal_intake_source import KNOWN_KEYS
+from .deal_phase import FIRST_MEETING, NOT_SOLD, PHASES, SECOND_MEETING, UNQUALIFIED, WON_PHASE, _lt
+
+_logger = logging.getLogger(__name__)
+
+# the activity of whoever works a returning person's lead, by its phase
+ASKED_AGAIN = {
+    NOT_SOLD: _lt("Asked again after Not sold: follow up"),
+    WON_PHASE: _lt("A customer asked again: upsell"),
+    FIRST_MEETING: _lt("Asked again before the consultation"),
+    SECOND_MEETING: _lt("Asked again before the consultation"),
+}
+ASKED_AGAIN_CALL = _lt("Asked again: call back")
+# Bounds of a submission: a form has dozens of fields, not thousands.
+MAX_BODY_BYTES = 64 * 1024
+MAX_KEYS = 100
+MAX_KEY_LENGTH = 100
+MAX_VALUE_LENGTH = 5000
+MAX_NAME_LENGTH = 128
+TRUE_WORDS = {"true", "1", "yes", "y", "on", "ja", "x"}
+FALSE_WORDS = {"false", "0", "no", "n", "off", "nein", ""}
+# the lead fields an intake writes, and the ones it fills on a returning person's lead when empty
+LEAD_FIELDS = (
+    "team_id",
+    "company_id",
+    "type",
+    "user_id",
+    "contact_firstname",
+    "contact_lastname",
+    "phone",
+    "email_from",
+    "phone_needs_check",
+    "questionnaire",
+    "lead_properties",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "intake_source_id",
+    "setter_id",
+    "setter_appointment",
+    "consent_date",
+    "consent_text",
+)
+FILLED_WHEN_EMPTY = ("contact_firstname", "contact_lastname", "phone", "email_from")
+# the phases an inquiry of a returning person only adds to; the others decide below
+OPEN_PHASES = tuple(code for code, phase in PHASES.items() if not phase.outcome)
+
+
+class IntakeRefused(Exception):
+    """A submission the intake does not take: its HTTP status and errors."""
+
+    def __init__(self, status, errors):
+        super().__init__(status)
+        self.status = status
+        self.errors = errors
+
+
+def error(field, message):
+    return {"field": field, "message": str(message)}
+
+
+class CrmDealIntake(models.AbstractModel):
+    """The one intake of inquiries, which every door calls - the webhook, JSON-2, a replay:
+    checks a submission, recognises a returning person by mobile number or e-mail, keeps a
+    resend from making a second lead, types the questionnaire's answers into the team's lead
+    properties, and logs every submission. The one place that writes as superuser, the
+    fields it writes named in LEAD_FIELDS."""
+
+    _name = "crm.deal.intake"
+    _description = "Inquiry Intake"
+
+    # DOORS
+
+    @api.model
+    def _receive_webhook(self, code, content_type, body, authorization, signature, form=None, declared_size=0):
+        """A webhook request: (HTTP status, answer). The source by its code, then the rate
+        limit, the body's size, the token or signature (HMAC of a JSON body), the payload.
+        body: the raw bytes of a JSON body; form: [(key, [values])] of a form's fields."""
+        source = self.env["crm.deal.intake.source"].sudo().search([("code", "=", code or "")], limit=1)
+        if not source:
+            return 404, {"errors": [error("source", self.env._("There is no active inquiry source with this code."))]}
+        try:
+            if self._over_rate_limit(source):
+                raise IntakeRefused(429, [error("source", self.env._("Too many submissions; try again in a minute."))])
+            if max(len(body or b""), declared_size) > MAX_BODY_BYTES:
+                raise IntakeRefused(413, [error("body", self.env._("The body is over 64 KB."))])
+            bearer = (authorization or "").removeprefix("Bearer ").strip() if authorization else ""
+            if not (source._token_matches(bearer) or source._signature_matches(body or b"", signature)):
+                raise IntakeRefused(
+                    401, [error("authorization", self.env._("The token or signature is missing, wrong or expired."))]
+                )
+        except IntakeRefused as refused:
+            self._log(source, "webhook", None, refused.status, errors=refused.errors)
+            return refused.status, {"errors": refused.errors}
+        raw = (
+            json.dumps(dict(form), ensure_ascii=False)
+            if form is not None
+            else (body or b"").decode("utf-8", "backslashreplace")
+        )
+        try:
+            payload = self._parse_body(content_type, body, form)
+        except IntakeRefused as refused:
+            self._log(source, "webhook", raw, refused.status, errors=refused.errors)
+            return refused.status, {"errors": refused.errors}
+        result = self._submit(source, payload, "webhook", raw)
+        if result["status"] == "refused":
+            return 422, {"errors": result["errors"]}
+        return (201 if result["status"] == "created" else 200), {
+            "lead_id": result["lead_id"],
+            "status": result["status"],
+        }
+
+    @api.model
+    def _submit_payloads(self, source, payloads, door="json2", replay_of=None):
+        """JSON-2 and replays: one result per payload."""
+        results = []
+        for payload in payloads:
+            raw = json.dumps(payload, ensure_ascii=False, default=str) if not isinstance(payload, str) else payload
+            result = self._submit(source.sudo(), payload, door, raw, replay_of=replay_of)
+            results.append(result)
+        return results
+
+    # THE INTAKE
+
+    def _submit(self, source, payload, door, raw, replay_of=None):
+        """One submission: {"lead_id", "status", "errors"}, logged whatever comes of it."""
+        try:
+            values, answers = self._read_payload(source, payload)
+        except IntakeRefused as refused:
+            log = self._log(source, door, raw, 422, errors=refused.errors, replay_of=replay_of)
+            return {"lead_id": False, "status": "refused", "errors": refused.errors, "log_id": log.id}
+        external_id = values.pop("external_id", None)
+        first = self._first_submission(source, external_id)
+        if first:
+            log = self._log(source, door, raw, 200, "duplicate", first.lead_id, external_id, replay_of=replay_of)
+            return {"lead_id": first.lead_id.id, "status": "duplicate", "errors": [], "log_id": log.id}
+        try:
+            with self.env.cr.savepoint():
+                status, lead = self._take_in(source, values, answers)
+                log = self._log(
+                    source,
+                    door,
+                    raw,
+                    201 if status == "created" else 200,
+                    status,
+                    lead,
+                    external_id,
+                    replay_of=replay_of,
+                )
+        except psycopg2.errors.UniqueViolation:
+            # the same submission on another connection, committed while this one waited
+            self.env.invalidate_all()
+            first = self._first_submission(source, external_id, fresh=True)
+            # the first's lead is not in this transaction's snapshot: the answer names it, the
+            # row cannot link it
+            log = self._log(source, door, raw, 200, "duplicate", None, external_id, replay_of=replay_of)
+            return {"lead_id": first.id, "status": "duplicate", "errors": [], "log_id": log.id}
+        return {"lead_id": lead.id, "status": status, "errors": [], "log_id": log.id}
+
+    def _take_in(self, source, values, answers):
+        """Create the inquiry, or add it to the open lead of the same person."""
+        Lead = self.env["crm.lead"].with_user(source.user_id).sudo()
+        typed, lines = self._typed_answers(source, answers)
+        earlier = self._earlier_lead(source, values).with_env(Lead.env)
+        if earlier:
+            return "updated", self._add_to(earlier, values, typed, lines)
+        vals = {
+            "team_id": source.team_id.id,
+            "company_id": source.company_id.id,
+            "type": "opportunity",
+            "user_id": values.get("setter_id", False),
+            "questionnaire": "\n".join(lines) or False,
+            "lead_properties": typed or False,
+            "source_id": values.pop("source_id", False) or source.utm_source_id.id,
+            "medium_id": values.pop("medium_id", False) or source.utm_medium_id.id,
+            "campaign_id": values.pop("campaign_id", False) or source.utm_campaign_id.id,
+            "intake_source_id": source.id,
+            **values,
+        }
+        assert set(vals) <= set(LEAD_FIELDS), set(vals) - set(LEAD_FIELDS)
+        return "created", Lead._with_intent().create(vals)
+
+    def _add_to(self, lead, values, typed, lines):
+        """A returning person: the inquiry added to their lead, never over what it has."""
+        phase = lead.deal_phase
+        updates, differing = {}, []
+        if phase in OPEN_PHASES:
+            for name in FILLED_WHEN_EMPTY:
+                new = values.get(name)
+                if new and not lead[name]:
+                    updates[name] = new
+                elif new and str(new) != str(lead[name]):
+                    differing.append(f"{lead._fields[name].get_description(self.env)['string']}: {new}")
+            # the read format keeps every property with its definition: written back whole,
+            # with the empty ones the answers fill
+            properties = lead.read(["lead_properties"])[0]["lead_properties"] or []
+            filled = False
+            for item in properties:
+                if item["name"] not in typed:
+                    continue
+                if item.get("value") in (None, False, "", []):
+                    item["value"], filled = typed[item["name"]], True
+                else:
+                    differing.append(f"{item.get('string') or item['name']}: {typed[item['name']]}")
+            if filled:
+                updates["lead_properties"] = properties
+            if lines:
+                updates["questionnaire"] = "\n".join(filter(None, [lead.questionnaire, *lines]))
+        else:
+            differing += [f"{name}: {value}" for name, value in values.items() if name in FILLED_WHEN_EMPTY]
+            differing += lines + [f"{name}: {value}" for name, value in typed.items()]
+        updates.update(
+            {
+                "reinquiry_count": lead.reinquiry_count + 1,
+                "last_inquiry_date": fields.Datetime.now(),
+            }
+        )
+        lead._with_intent().write(updates)
+        self._tell_about_return(lead, phase, differing)
+        return lead
+
+    def _tell_about_return(self, lead, phase, differing):
+        """The message on the lead and the activity of who works it now."""
+        body = Markup("<p>%s</p>") % self.env._("The person asked again (inquiry %s).", lead.reinquiry_count)
+        if differing:
+            body += Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._("Kept out of the lead's fields (it has other values):"),
+                Markup().join(Markup("<li>%s</li>") % escape(line) for line in differing),
+            )
+        lead.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        if phase == UNQUALIFIED:
+            return  # unqualified stays unqualified: noted, nobody called
+        if phase in ASKED_AGAIN:
+            user_of, summary = (lambda lead: lead.closer_id or lead.user_id), ASKED_AGAIN[phase]
+        else:
+            user_of, summary = (lambda lead: lead.setter_id or lead.user_id), ASKED_AGAIN_CALL
+        lead._schedule_for_users("mail.mail_activity_data_call", fields.Date.context_today(lead), summary, user_of)
+
+    def _earlier_lead(self, source, values):
+        """The lead of the same person in the team's pipeline: by E.164 mobile or normalised
+        e-mail, the open one first, else the latest."""
+        phone, email = values.get("phone") if not values.get("phone_needs_check") else None, values.get("email_from")
+        if not phone and not email:
+            return self.env["crm.lead"]
+        by_person = []
+        if phone:
+            by_person.append(("phone_sanitized", "=", phone))
+        if email:
+            by_person.append(("email_normalized", "=", email_normalize(email)))
+        if len(by_person) == 2:
+            by_person.insert(0, "|")
+        stages = self.env["crm.stage"]._stages_of_phases(list(PHASES))
+        candidates = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [("team_id", "=", source.team_id.id), ("stage_id", "in", stages.ids), *by_person],
+                order="id desc",
+                limit=20,
+            )
+        )
+        open_ones = candidates.filtered(lambda lead: lead.active and lead.deal_phase in OPEN_PHASES)
+        return open_ones[:1] or candidates[:1]
+
+    def _first_submission(self, source, external_id, fresh=False):
+        """The log of the first submission with this external id: its lead (a new cursor's
+        snapshot when fresh, for the one committed by another connection meanwhile)."""
+        if not external_id:
+            return self.env["crm.deal.intake.log"]
+        domain = [
+            ("source_id", "=", source.id),
+            ("external_id", "=", external_id),
+            ("status", "in", ("created", "updated")),
+        ]
+        if not fresh:
+            return self.env["crm.deal.intake.log"].sudo().search(domain, limit=1)
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT lead_id FROM crm_deal_intake_log WHERE source_id = %s AND external_id = %s"
+                    " AND status IN ('created', 'updated') LIMIT 1",
+                    source.id,
+                    external_id,
+                )
+            )
+            row = cr.fetchone()
+        return self.env["crm.lead"].browse(row[0] if row else [])
+
+    # READING A SUBMISSION
+
+    def _parse_body(self, content_type, body, form):
+        """The body as a flat object: a JSON object in UTF-8, or a form's fields."""
+        if content_type == "application/x-www-form-urlencoded":
+            payload = {}
+            for key, values in form or []:
+                if len(values) > 1:
+                    raise IntakeRefused(422, [error(key, self.env._("The field is sent more than once."))])
+                payload[key] = values[0] if values else ""
+            return payload
+        if content_type != "application/json":
+            raise IntakeRefused(
+                415, [error("content-type", self.env._("Send application/json or application/x-www-form-urlencoded."))]
+            )
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise IntakeRefused(422, [error("body", self.env._("The body is not UTF-8."))]) from None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise IntakeRefused(422, [error("body", self.env._("The body is not valid JSON."))]) from None
+
+    def _read_payload(self, source, payload):
+        """The lead values and the answers of a payload, or IntakeRefused(422) with every error."""
+        if not isinstance(payload, dict):
+            raise IntakeRefused(422, [error("body", self.env._("The body must be one object of keys and values."))])
+        errors = []
+        if len(payload) > MAX_KEYS:
+            errors.append(error("body", self.env._("At most %s keys.", MAX_KEYS)))
+        mapping = source._key_mapping()
+        known, answers = {}, []
+        for key, value in list(payload.items())[:MAX_KEYS]:
+            if len(key) > MAX_KEY_LENGTH:
+                errors.append(
+                    error(key[:MAX_KEY_LENGTH], self.env._("A key is at most %s characters.", MAX_KEY_LENGTH))
+                )
+                continue
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                errors.append(
+                    error(
+                        key, self.env._("Must be text, a number, true/false or null; lists and objects are not taken.")
+                    )
+                )
+                continue
+            if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
+                errors.append(error(key, self.env._("At most %s characters.", MAX_VALUE_LENGTH)))
+                continue
+            target, question = mapping.get(key, (key if key in KNOWN_KEYS else "answer", key))
+            if target == "answer":
+                if value not in (None, ""):
+                    answers.append((question, value))
+            else:
+                known[target] = value
+        values = {} if errors else self._known_values(source, known, errors)
+        if errors:
+            raise IntakeRefused(422, errors)
+        return values, answers
+
+    def _known_values(self, source, known, errors):
+        values = {}
+        for key, name in (("first_name", "contact_firstname"), ("last_name", "contact_lastname")):
+            text = self._text(known, key, errors, MAX_NAME_LENGTH)
+            if text:
+                values[name] = text
+        external_id = self._text(known, "external_id", errors, MAX_NAME_LENGTH, numbers=True)
+        if external_id:
+            values["external_id"] = external_id
+        phone = self._text(known, "phone", errors, 64, numbers=True)
+        if phone:
+            values["phone"], values["phone_needs_check"] = self._mobile_number(phone, source.company_id)
+        email = self._text(known, "email", errors, 254)
+        if email:
+            normalized = email_normalize(email, strict=True)
+            if not normalized:
+                errors.append(error("email", self.env._('"%s" is no e-mail address.', email)))
+            else:
+                values["email_from"] = normalized
+        if not phone and not email and not any(e["field"] in ("phone", "email") for e in errors):
+            errors.append(error("phone", self.env._("An inquiry needs a mobile number or an e-mail address.")))
+        appointment = self._text(known, "setter_appointment", errors, 64)
+        if appointment:
+            try:
+                moment = datetime.fromisoformat(appointment)
+            except ValueError:
+                moment = None
+            if not moment or not moment.tzinfo:
+                errors.append(
+                    error(
+                        "setter_appointment",
+                        self.env._("An ISO 8601 date and time with offset, e.g. 2026-12-03T18:00:00+01:00."),
+                    )
+                )
+            else:
+                values["setter_appointment"] = moment.astimezone(UTC).replace(tzinfo=None)
+        setter = self._text(known, "setter", errors, 254)
+        if setter:
+            user = (
+                self.env["res.users"]
+                .sudo()
+                .search(["|", ("login", "=", setter), ("email", "=ilike", setter), ("share", "=", False)], limit=1)
+            )
+            if not user:
+                errors.append(error("setter", self.env._('No user has the login or e-mail "%s".', setter)))
+            else:
+                values["setter_id"] = user.id
+        if values.get("setter_appointment") and not values.get("setter_id"):
+            errors.append(error("setter", self.env._("A setter appointment needs its setter (login or e-mail).")))
+        for key, field in (("utm_source", "source_id"), ("utm_medium", "medium_id"), ("utm_campaign", "campaign_id")):
+            name = self._text(known, key, errors, MAX_NAME_LENGTH)
+            if name:
+                model = self.env["crm.lead"]._fields[field].comodel_name
+                values[field] = self.env["utm.mixin"].sudo()._find_or_create_record(model, name).id
+        if "consent" in known:
+            consent = self._yes_no(known["consent"])
+            if consent is None:
+                errors.append(error("consent", self.env._("Must be true or false.")))
+            elif consent:
+                values["consent_date"] = fields.Datetime.now()
+        consent_text = self._text(known, "consent_text", errors, MAX_VALUE_LENGTH)
+        if consent_text:
+            values["consent_text"] = consent_text
+        return values
+
+    def _text(self, known, key, errors, limit, numbers=False):
+        value = known.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or (not numbers and not isinstance(value, str)):
+            errors.append(error(key, self.env._("Must be text.")))
+            return None
+        text = " ".join(str(value).split())
+        if len(text) > limit:
+            errors.append(error(key, self.env._("At most %s characters.", limit)))
+            return None
+        return text
+
+    @staticmethod
+    def _yes_no(value):
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+    @api.model
+    def _mobile_number(self, number, company):
+        """(number, needs a check): E.164 for a valid mobile number of the company's country or
+        an international one; anything else as given, to be checked by a setter."""
+        region = (company.country_id or self.env.company.country_id).code or None
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            return number, True
+        if not phonenumbers.is_valid_number(parsed):
+            return number, True
+        kind = phonenumbers.number_type(parsed)
+        mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), not mobile
+
+    def _typed_answers(self, source, answers):
+        """({property name: typed value}, ["question: answer" lines]): an answer whose question
+        is a lead property of the team takes the property's type; one that does not fit it, or
+        has no property, is a line of the questionnaire."""
+        definitions = {}
+        for definition in source.team_id.lead_properties_definition or []:
+            definitions[definition["name"].casefold()] = definition
+            definitions[str(definition.get("string", "")).casefold()] = definition
+        typed, lines = {}, []
+        for question, value in answers:
+            definition = definitions.get(str(question).casefold())
+            converted = self._typed(definition, value) if definition else None
+            if converted is not None:
+                typed[definition["name"]] = converted
+            else:
+                answer = " ".join(str(value).split())
+                lines.append(f"{' '.join(str(question).split())}: {answer}")
+        return typed, lines
+
+    def _typed(self, definition, value):
+        kind, text = definition.get("type"), str(value).strip()
+        try:
+            if kind == "boolean":
+                return self._yes_no(value)
+            if kind == "integer":
+                return int(text) if not isinstance(value, float) else None
+            if kind == "float":
+                return float(text.replace(",", "."))
+            if kind == "selection":
+                for option, label in definition.get("selection") or []:
+                    if text.casefold() in (str(option).casefold(), str(label).casefold()):
+                        return option
+                return None
+            if kind == "date":
+                return date.fromisoformat(text).isoformat()
+            if kind == "datetime":
+                moment = datetime.fromisoformat(text)
+                if moment.tzinfo:
+                    moment = moment.astimezone(UTC).replace(tzinfo=None)
+                return fields.Datetime.to_string(moment)
+            if kind in ("char", "text"):
+                return text
+        except ValueError:
+            return None
+        return None
+
+    # LOG AND LIMITS
+
+    def _over_rate_limit(self, source):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM crm_deal_intake_log WHERE source_id = %s AND received_at > %s",
+                source.id,
+                fields.Datetime.subtract(fields.Datetime.now(), minutes=1),
+            )
+        )
+        return self.env.cr.fetchone()[0] >= source.rate_limit
+
+    def _log(
+        self, source, door, raw, http_status, status="refused", lead=None, external_id=None, errors=None, replay_of=None
+    ):
+        log = (
+            self.env["crm.deal.intake.log"]
+            .sudo()
+            .create(
+                {
+                    "source_id": source.id,
+                    "door": door,
+                    "status": status,
+                    "http_status": http_status,
+                    "external_id": external_id if status in ("created", "updated", "duplicate") else None,
+                    "payload": raw,
+                    "errors": json.dumps(errors, ensure_ascii=False) if errors else False,
+                    "lead_id": lead.id if lead else False,
+                }
+            )
+        )
+        if replay_of:
+            replay_of.sudo().replayed_by_id = log
+        return log

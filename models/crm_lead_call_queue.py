@@ -1,0 +1,158 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, create_index
+
+from .deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASES, QUALIFIED
+
+# The phases a calling session works by default, and the queue's three parts, in order.
+CALLING_PHASES = (ENTRY_PHASE, FOLLOW_UP, QUALIFIED)
+# candidates read per part: enough to pass over the ones other setters hold right now
+QUEUE_WINDOW = 20
+
+
+class CrmLead(models.Model):
+    """The setters' calling queue: the next lead to call, claimed for the setter so no other
+    setter gets it - new inquiries never called first (oldest first), then the call-backs now
+    due, then the leads the cadence says are due (fewest attempts, oldest last call first);
+    leads called within the last hours are skipped, a lead's preferred call time is kept."""
+
+    _inherit = "crm.lead"
+
+    call_claim_ids = fields.One2many("crm.deal.call.claim", "lead_id", readonly=True)
+
+    def init(self):
+        res = super().init()
+        # each part of the queue walks an index in its order and stops at its window
+        create_index(
+            self.env.cr,
+            "crm_lead_call_queue_new_idx",
+            self._table,
+            ["create_date"],
+            where="call_count = 0 AND active",
+        )
+        create_index(
+            self.env.cr,
+            "crm_lead_call_queue_due_idx",
+            self._table,
+            ["call_count", "last_call_date"],
+            where="next_call_due IS NOT NULL AND active",
+        )
+        return res
+
+    # ACTIONS
+
+    @api.model
+    def action_start_calling(self, phases=None):
+        """Start calling: the call screen on the next lead of the queue (phases: the phase
+        codes to call, by default those of the setters' lists)."""
+        phases = [phase for phase in (phases or CALLING_PHASES) if phase in PHASES and PHASES[phase].calls]
+        session = self.env["crm.deal.call.session"].create({"phases": ",".join(phases or CALLING_PHASES)})
+        return session._action_next()
+
+    # BUSINESS
+
+    def _move_values(self, from_stage_ids, target_stage_id):
+        """A lead entering a phase setters call is due after the cadence; one leaving them is
+        off the queue."""
+        values = super()._move_values(from_stage_ids, target_stage_id)
+        phase = self.env["crm.stage"]._phase_by_stage_id().get(target_stage_id)
+        if phase and PHASES[phase].calls:
+            due = fields.Datetime.now() + timedelta(days=self._deal_settings().follow_up_cadence_days)
+        else:
+            due = False
+        for lead_id in self.ids:
+            values.setdefault(lead_id, {}).setdefault("next_call_due", due)
+        return values
+
+    @api.model
+    def _claim_next_lead(self, phases, exclude_ids=()):
+        """The next lead of the queue the current user may read, claimed for them (its row
+        locked while the claim is taken: a second setter skips it), or an empty recordset."""
+        for lead in self._call_queue(phases, exclude_ids):
+            if lead._take_call_claim():
+                return lead
+        return self.browse()
+
+    @api.model
+    def _call_queue(self, phases, exclude_ids=()):
+        """The queue's head: its three parts, each searched as the user (record rules apply)
+        in its own order on its own index."""
+        Stage = self.env["crm.stage"]
+        settings = self._deal_settings()
+        now = fields.Datetime.now()
+        stage_ids = Stage._stages_of_phases(phases).ids
+        base = [
+            *self._call_queue_scope(),
+            ("stage_id", "in", stage_ids),
+            ("phone_needs_check", "=", False),
+            ("id", "not in", list(exclude_ids)),
+            ("call_claim_ids", "not any", [("expires_at", ">", now), ("user_id", "!=", self.env.uid)]),
+            "|",
+            ("preferred_call_time", "=", False),
+            ("preferred_call_time", "in", self._preferred_call_times_now()),
+        ]
+        recent = now - timedelta(hours=settings.recent_call_hours)
+        parts = []
+        if ENTRY_PHASE in phases:
+            parts.append(
+                ([("stage_id", "=", Stage._stage_of_phase(ENTRY_PHASE).id), ("call_count", "=", 0)], "create_date")
+            )
+        parts.append(([("call_back_at", "<=", now), ("call_back_user_id", "=", self.env.uid)], "call_back_at"))
+        parts.append(
+            (
+                [
+                    ("next_call_due", "<=", now),
+                    "|",
+                    ("last_call_date", "=", False),
+                    ("last_call_date", "<", recent),
+                ],
+                "call_count, last_call_date",
+            )
+        )
+        queue = self.browse()
+        for domain, order in parts:
+            queue |= self.search([*base, *domain], order=order, limit=QUEUE_WINDOW)
+        return queue
+
+    @api.model
+    def _call_queue_scope(self):
+        """The leads a setter calls: those of their teams on the phases, else all the phases
+        govern."""
+        scope = self._deal_phases_scope()
+        teams = [team_id for team_id in self.env.user.crm_team_ids.ids if team_id in scope.team_ids]
+        return [("team_id", "in", teams)] if teams else list(self._deal_phases_domain())
+
+    def _take_call_claim(self):
+        """Claim this lead for the current user for the claim time: False when another setter
+        holds it (its row locked by their claim now, or their claim not expired)."""
+        self.ensure_one()
+        self.env.cr.execute(SQL("SELECT id FROM crm_lead WHERE id = %s FOR UPDATE SKIP LOCKED", self.id))
+        if not self.env.cr.fetchone():
+            return False
+        expires = fields.Datetime.now() + timedelta(minutes=self._deal_settings().call_claim_minutes)
+        self.env["crm.deal.call.claim"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_call_claim (lead_id, user_id, expires_at) VALUES (%(lead)s, %(uid)s, %(expires)s)
+                ON CONFLICT (lead_id) DO UPDATE SET user_id = EXCLUDED.user_id, expires_at = EXCLUDED.expires_at
+                 WHERE crm_deal_call_claim.expires_at < %(now)s OR crm_deal_call_claim.user_id = EXCLUDED.user_id
+                RETURNING lead_id
+                """,
+                lead=self.id,
+                uid=self.env.uid,
+                expires=expires,
+                now=fields.Datetime.now(),
+            )
+        )
+        taken = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["call_claim_ids"])
+        return taken
+
+    def _release_call_claims(self):
+        """The current user's claims on these leads end (a call was logged, the lead skipped)."""
+        self.env.cr.execute(
+            SQL("DELETE FROM crm_deal_call_claim WHERE lead_id = ANY(%s) AND user_id = %s", self.ids, self.env.uid)
+        )
+        self.invalidate_recordset(["call_claim_ids"])
