@@ -7,6 +7,7 @@ import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
 from .crm_deal_intake_source import KNOWN_KEYS
@@ -28,6 +29,7 @@ MAX_KEYS = 100
 MAX_KEY_LENGTH = 100
 MAX_VALUE_LENGTH = 5000
 MAX_NAME_LENGTH = 128
+MAX_PAYLOADS = 100  # per JSON-2 call
 TRUE_WORDS = {"true", "1", "yes", "y", "on", "ja", "x"}
 FALSE_WORDS = {"false", "0", "no", "n", "off", "nein", ""}
 # the lead fields an intake writes, and the ones it fills on a returning person's lead when empty
@@ -90,9 +92,10 @@ class CrmDealIntake(models.AbstractModel):
         source = self.env["crm.deal.intake.source"].sudo().search([("code", "=", code or "")], limit=1)
         if not source:
             return 404, {"errors": [error("source", self.env._("There is no active inquiry source with this code."))]}
+        if self._over_rate_limit(source):
+            # not logged: a flood writes nothing
+            return 429, {"errors": [error("source", self.env._("Too many submissions; try again in a minute."))]}
         try:
-            if self._over_rate_limit(source):
-                raise IntakeRefused(429, [error("source", self.env._("Too many submissions; try again in a minute."))])
             if max(len(body or b""), declared_size) > MAX_BODY_BYTES:
                 raise IntakeRefused(413, [error("body", self.env._("The body is over 64 KB."))])
             bearer = (authorization or "").removeprefix("Bearer ").strip() if authorization else ""
@@ -124,6 +127,14 @@ class CrmDealIntake(models.AbstractModel):
     @api.model
     def _submit_payloads(self, source, payloads, door="json2", replay_of=None):
         """JSON-2 and replays: one result per payload."""
+        if len(payloads) > MAX_PAYLOADS:
+            raise UserError(
+                self.env._(
+                    "At most %(limit)s inquiries per call; %(count)s were sent.",
+                    limit=MAX_PAYLOADS,
+                    count=len(payloads),
+                )
+            )
         results = []
         for payload in payloads:
             raw = json.dumps(payload, ensure_ascii=False, default=str) if not isinstance(payload, str) else payload

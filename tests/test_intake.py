@@ -94,6 +94,20 @@ class TestWebhook(IntakeCase):
         log = self.source.log_ids
         self.assertEqual((log.status, log.http_status, log.lead_id, log.external_id), ("created", 201, lead, "sub-1"))
 
+    def test_a_setter_appointment_arrives_booked(self):
+        response = self.post(
+            self.inquiry(
+                email="jana@example.com", setter_appointment="2030-03-04T18:30:00+01:00", setter=self.user_setter.login
+            )
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        lead = self.env["crm.lead"].browse(response.json()["lead_id"])
+        self.assertEqual(lead.setter_id, self.user_setter)
+        self.assertEqual(lead.setter_appointment, datetime(2030, 3, 4, 17, 30), "stored in UTC")
+        event = lead.setter_appointment_event_id
+        self.assertEqual(event.user_id, self.user_setter, "in the setter's calendar")
+        self.assertIn("jana@example.com", event.partner_ids.mapped("email"), "the person invited")
+
     def test_an_answer_that_does_not_fit_its_property_is_kept(self):
         response = self.post(self.inquiry(Budget="viel", Start="Irgendwann"))
         lead = self.env["crm.lead"].browse(response.json()["lead_id"])
@@ -329,6 +343,18 @@ class TestJson2Intake(IntakeCase):
         self.assertEqual(results[0]["lead_id"], results[2]["lead_id"])
         self.assertEqual(results[1]["errors"][0]["field"], "phone")
         self.assertEqual(self.env["crm.lead"].browse(results[0]["lead_id"]).phone, "+4915123456789")
+
+    def test_a_batch_is_bounded(self):
+        key = self.secret_of(self.source.action_new_api_key())
+        payloads = [self.inquiry(phone=f"0171 {2000000 + n}") for n in range(101)]
+        self.assertJson2Refused(
+            "crm.deal.intake.source",
+            "submit_inquiries",
+            {"ids": [self.source.id], "payloads": payloads},
+            "At most 100 inquiries per call",
+            api_key=key,
+        )
+        self.assertFalse(self.leads())
 
     def test_another_source_is_refused(self):
         key = self.secret_of(self.source.action_new_api_key())
