@@ -65,6 +65,7 @@ def main(config, database):
                     "ko_reason_id": env.ref("crm_deal_phases.ko_reason_wrong_industry").id,
                     "first_meeting_date": datetime.now() + timedelta(days=2),
                     "closer_id": env.ref("base.user_admin").id,
+                    "expected_revenue": 5000,  # Sold asks for the deal's amount
                     "stage_id": env.ref(f"crm_deal_phases.stage_{phase}").id,
                 }
             )
