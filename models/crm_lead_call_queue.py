@@ -23,20 +23,22 @@ class CrmLead(models.Model):
 
     def init(self):
         res = super().init()
-        # each part of the queue walks an index in its order and stops at its window
+        # each part of the queue walks an index in its order and stops at its window; the
+        # predicates are the ORM's own SQL of the queue's domain (a count of 0 also matches
+        # NULL), so the planner can prove a part's WHERE implies its index's
         create_index(
             self.env.cr,
-            "crm_lead_call_queue_new_idx",
+            "crm_lead_call_queue_never_called_idx",
             self._table,
             ["create_date"],
-            where="call_count = 0 AND active",
+            where="(call_count = 0 OR call_count IS NULL) AND active IS TRUE",
         )
         create_index(
             self.env.cr,
-            "crm_lead_call_queue_due_idx",
+            "crm_lead_call_queue_by_cadence_idx",
             self._table,
-            ["call_count", "last_call_date"],
-            where="next_call_due IS NOT NULL AND active",
+            ["call_count", "last_call_date NULLS FIRST"],  # the ORM's ascending order
+            where="next_call_due IS NOT NULL AND active IS TRUE",
         )
         return res
 
