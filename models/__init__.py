@@ -25,6 +25,7 @@ from . import crm_lead_meetings
 from . import crm_lead_consultations
 from . import calendar_event
 from . import crm_lead_calls
+from . import crm_lead_upgrades
 from . import crm_lead_strikes
 from . import crm_lead_call_queue
 from . import crm_lead_worklists

@@ -29,13 +29,14 @@ class CrmDealCall(models.Model):
 
     # Call
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, readonly=True)
+    # precomputed: written by the call's INSERT, not by an UPDATE after it
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, readonly=True, precompute=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     user_id = fields.Many2one("res.users", "Caller", required=True, readonly=True, index=True)
     phase = fields.Selection(DEAL_PHASES, "Phase at the Call", readonly=True)
     start = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     stop = fields.Datetime(readonly=True)
-    duration = fields.Float("Minutes", compute="_compute_duration", store=True, readonly=True)
+    duration = fields.Float("Minutes", compute="_compute_duration", store=True, readonly=True, precompute=True)
     # Outcome
     outcome = fields.Selection(CALL_OUTCOMES, required=True, readonly=True)
     call_back_at = fields.Datetime(readonly=True)

@@ -5,6 +5,19 @@ from odoo.tools import SQL
 
 from .deal_phase import DEAL_PHASES, LOG_LABELS
 
+# The columns of the log that name a record by its id, without a foreign key (AuditReference).
+AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "user_id")
+
+
+class AuditReference(fields.Many2one):
+    """A Many2one of an audit row without a foreign key, so that a move of 1,000 leads does
+    not pay 5,000 key checks. What the key's ON DELETE SET NULL did, the ORM's unlink of the
+    named model does (CrmDealPhaseLog._forget_deleted): the rows stay, their reference to the
+    deleted record is cleared and every read path (forms, lists, groupings) keeps working."""
+
+    def update_db_foreign_key(self, model, column):
+        return
+
 
 class CrmDealPhaseLog(models.Model):
     """One row per phase change of a lead. Written by the server only (the access rules
@@ -18,15 +31,16 @@ class CrmDealPhaseLog(models.Model):
     # primary key is the lead's, which the lead form and the cascade need. The reports read
     # the whole log and gain nothing from more.
     # user_id and date say who changed what when; the ORM's create/write columns would
-    # only repeat them (and cost two more foreign-key checks per move).
+    # only repeat them (and cost two more foreign-key checks per move). The references to
+    # other records than the lead carry no foreign key (AuditReference).
     _log_access = False
     _order = "date desc, id desc"
     _rec_name = "lead_id"
 
     # Lead
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, readonly=True)
-    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    company_id = AuditReference(related="lead_id.company_id", store=True, readonly=True)
+    team_id = AuditReference("crm.team", "Sales Team", readonly=True)
     merged_lead_ref = fields.Integer(
         "Merged Lead ID",
         readonly=True,
@@ -34,18 +48,35 @@ class CrmDealPhaseLog(models.Model):
     )
     merged_lead_name = fields.Char("Merged From", readonly=True)
     # Move
-    from_stage_id = fields.Many2one("crm.stage", "From Phase", ondelete="set null", readonly=True)
-    to_stage_id = fields.Many2one("crm.stage", "To Phase", ondelete="set null", readonly=True)
+    from_stage_id = AuditReference("crm.stage", "From Phase", readonly=True)
+    to_stage_id = AuditReference("crm.stage", "To Phase", readonly=True)
     from_phase = fields.Selection(DEAL_PHASES, "From Phase Code", readonly=True)
     to_phase = fields.Selection(DEAL_PHASES, "To Phase Code", readonly=True)
     transition_label = fields.Char("Outcome", readonly=True, translate=True)
     reason = fields.Text(readonly=True)
     is_override = fields.Boolean("Override", readonly=True, help="A manager forced this move past the phase graph.")
     # Who and when
-    user_id = fields.Many2one("res.users", "Changed By", readonly=True)
+    user_id = AuditReference("res.users", "Changed By", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
 
     # BUSINESS
+
+    def _forget_deleted(self, records):
+        """records (users, teams, stages or companies) are being deleted: the history's rows
+        that name them stay, without the reference. One UPDATE per reference to their model."""
+        names = [name for name in AUDIT_REFERENCES if self._fields[name].comodel_name == records._name]
+        if not (names and records.ids):
+            return
+        self.flush_model(names)
+        for name in names:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_deal_phase_log SET %(column)s = NULL WHERE %(column)s = ANY(%(ids)s)",
+                    column=SQL.identifier(name),
+                    ids=list(records.ids),
+                )
+            )
+        self.invalidate_model(names)
 
     def _complete_label_translations(self):
         """The history keeps each outcome's label in every installed language. A language

@@ -1,8 +1,9 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_time
 
@@ -133,21 +134,24 @@ class CrmLead(models.Model):
         self._release_call_claims()
 
     def _refresh_call_figures(self):
-        """The counter and the last call, from the call records: one statement per batch."""
+        """The counter and the last call, from the call records: one SELECT per batch, the
+        values written through the ORM, so that the flush puts them into the same UPDATE as
+        the cadence and the setter (one new row version and index entry per lead, not two)."""
         self.env["crm.deal.call"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE crm_lead lead
-                   SET call_count = calls.count, last_call_date = calls.last
-                  FROM (SELECT lead_id, COUNT(*) AS count, MAX(start) AS last
-                          FROM crm_deal_call WHERE lead_id = ANY(%s) GROUP BY lead_id) calls
-                 WHERE calls.lead_id = lead.id
+                SELECT lead_id, COUNT(*), MAX(start) FROM crm_deal_call WHERE lead_id = ANY(%s) GROUP BY lead_id
                 """,
                 self.ids,
             )
         )
-        self.invalidate_recordset(["call_count", "last_call_date", "call_ids"])
+        lead_ids_by_figures = defaultdict(list)
+        for lead_id, count, last in self.env.cr.fetchall():
+            lead_ids_by_figures[count, last].append(lead_id)
+        for (count, last), lead_ids in lead_ids_by_figures.items():
+            self.browse(lead_ids)._with_intent().write({"call_count": count, "last_call_date": last})
+        self.invalidate_recordset(["call_ids"])
 
     def _set_call_cadence(self, outcome, now, call_back_at, note):
         settings = self._deal_settings()
@@ -241,74 +245,3 @@ class CrmLead(models.Model):
             bodies = dict.fromkeys(leads.ids, Markup("<p>%s</p>") % note)
         activities.unlink()
         leads._message_log_batch(bodies=bodies)
-
-    @api.model
-    def _migrate_to_call_records(self):
-        """The upgrade to 19.0.3 (migrations/19.0.3.0.0): counters become records, the
-        calling phases get their due dates, leads without a team in a phase keep their
-        company on the phases. Idempotent: leads that have records are left alone."""
-        self.env.flush_all()
-        cr = self.env.cr
-        phase_of = self.env["crm.stage"]._phase_by_stage_id()
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_deal_call (lead_id, company_id, team_id, user_id, phase, start, stop, duration, outcome,
-                                           create_uid, create_date, write_uid, write_date)
-                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
-                       stage.deal_phase, COALESCE(lead.last_call_date, lead.write_date),
-                       COALESCE(lead.last_call_date, lead.write_date), 0, 'logged',
-                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
-                  FROM crm_lead lead
-                  JOIN crm_stage stage ON stage.id = lead.stage_id
-                 CROSS JOIN LATERAL generate_series(1, lead.call_count)
-                 WHERE lead.call_count > 0
-                   AND NOT EXISTS (SELECT 1 FROM crm_deal_call call WHERE call.lead_id = lead.id)
-                """,
-                root=SUPERUSER_ID,
-            )
-        )
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_deal_strike (lead_id, company_id, team_id, user_id, date, reason,
-                                             create_uid, create_date, write_uid, write_date)
-                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
-                       lead.write_date,
-                       COALESCE(NULLIF(split_part(lead.strike_notes, E'\n', strike.number), ''), %(reason)s),
-                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
-                  FROM crm_lead lead
-                 CROSS JOIN LATERAL generate_series(1, lead.strike_count) AS strike(number)
-                 WHERE lead.strike_count > 0
-                   AND NOT EXISTS (SELECT 1 FROM crm_deal_strike old WHERE old.lead_id = lead.id)
-                """,
-                root=SUPERUSER_ID,
-                reason="Strike",
-            )
-        )
-        calling = [stage_id for stage_id, phase in phase_of.items() if PHASES[phase].calls]
-        cr.execute(
-            SQL(
-                """
-                UPDATE crm_lead
-                   SET next_call_due = COALESCE(last_call_date + make_interval(days => %(days)s),
-                                                now() AT TIME ZONE 'UTC')
-                 WHERE stage_id = ANY(%(stages)s) AND next_call_due IS NULL AND active
-                """,
-                days=self._deal_settings().follow_up_cadence_days,
-                stages=calling,
-            )
-        )
-        cr.execute(
-            SQL(
-                """
-                UPDATE res_company company SET deal_phases_without_team = TRUE
-                 WHERE EXISTS (SELECT 1 FROM crm_lead lead
-                                WHERE lead.team_id IS NULL AND lead.stage_id = ANY(%s)
-                                  AND COALESCE(lead.company_id, company.id) = company.id)
-                """,
-                list(phase_of),
-            )
-        )
-        self.env.invalidate_all()
-        self.env.registry.clear_cache()

@@ -46,10 +46,15 @@ class CrmLead(models.Model):
 
     @api.depends("stage_id", "first_meeting_date", "second_meeting_date")
     def _compute_consultation_date(self):
+        # one assignment per stage: a batch moved into a phase without meetings costs one
         phase_of = self.env["crm.stage"]._phase_by_stage_id()
-        for lead in self:
-            field = PHASES[phase].meeting_field if (phase := phase_of.get(lead.stage_id.id)) else ""
-            lead.consultation_date = lead[field] if field else False
+        for stage, leads in self.grouped("stage_id").items():
+            field = PHASES[phase].meeting_field if (phase := phase_of.get(stage.id)) else ""
+            if field:
+                for lead in leads:
+                    lead.consultation_date = lead[field]
+            else:
+                leads.consultation_date = False
 
     @api.depends("last_call_date")
     def _compute_last_contact_date(self):

@@ -71,6 +71,7 @@ class CrmStage(models.Model):
 
     def unlink(self):
         governed = any(self.mapped("deal_phase"))
+        self.env["crm.deal.phase.log"]._forget_deleted(self)
         res = super().unlink()
         if governed:
             self.env.registry.clear_cache()

@@ -32,6 +32,7 @@ class CrmTeam(models.Model):
 
     def unlink(self):
         governed = any(self.mapped("use_deal_phases"))
+        self.env["crm.deal.phase.log"]._forget_deleted(self)
         res = super().unlink()
         if governed:
             self.env.registry.clear_cache()

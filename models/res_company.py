@@ -22,6 +22,10 @@ class ResCompany(models.Model):
             self.env.registry.clear_cache()
         return res
 
+    def unlink(self):
+        self.env["crm.deal.phase.log"]._forget_deleted(self)
+        return super().unlink()
+
     # BUSINESS
 
     @api.model

@@ -28,6 +28,10 @@ class ResUsers(models.Model):
             self._set_role_home_action()
         return res
 
+    def unlink(self):
+        self.env["crm.deal.phase.log"]._forget_deleted(self)
+        return super().unlink()
+
     # BUSINESS
 
     def _set_role_home_action(self):

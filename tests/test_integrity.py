@@ -58,6 +58,34 @@ class TestIntegrity(RpcMixin, HttpCase, DealPhasesCase):
         self.assertEqual(set(carried.mapped("merged_lead_name")), {"Merged away"})
         self.assertEqual(self.phase_of(self.lead), "follow_up", "the surviving lead keeps its phase")
 
+    def test_history_outlives_the_user_who_moved_the_lead(self):
+        """The history's references to users, teams, stages and companies carry no foreign
+        key (a move pays no key checks); deleting the user who moved a lead keeps its rows,
+        without the user, as the key's ON DELETE SET NULL did, and the history still opens."""
+        mover = self.env["res.users"].create(
+            {
+                "name": "Gone Setter",
+                "login": "dp_gone_setter",
+                "group_ids": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        self.team.member_ids |= mover
+        lead = self.create_lead("inquiry", name="Outliving history", user_id=mover.id)
+        lead.with_user(mover).write({"stage_id": self.stages["follow_up"].id})
+        row = self.log_of(lead)[-1]
+        self.assertEqual((row.user_id, row.to_phase), (mover, "follow_up"))
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'crm_deal_phase_log'::regclass AND contype = 'f'"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 1, "the lead's key only")
+        mover.unlink()
+        self.env.invalidate_all()
+        self.env.cr.execute("SELECT user_id, to_phase FROM crm_deal_phase_log WHERE id = %s", [row.id])
+        self.assertEqual(self.env.cr.fetchone(), (None, "follow_up"), "the row stays, without the deleted user")
+        spec = {"phase_log_ids": {"fields": {"user_id": {"fields": {"display_name": {}}}, "to_phase": {}}}}
+        history = lead.with_user(self.user_manager).web_read(spec)[0]["phase_log_ids"]
+        self.assertIn({"id": row.id, "user_id": False, "to_phase": "follow_up"}, history)
+
     # 2. the salesperson decides the team, the team decides the stage
 
     def test_salesperson_change_moves_out_of_the_phases_logged(self):

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark against stock crm (not part of the test command):
-#   ./tools/bench.sh [--leads N] [--repeat R] --json OUT.json
+#   ./tools/bench.sh [--leads N] [--repeat R] [--cold-leads M] --json OUT.json
 #   (then the intake over HTTP: BENCH_INTAKE_LEADS, default 200000; BENCH_INTAKE=0 skips it)
 # Builds two databases on a throw-away private cluster, one with crm only and one with
-# crm_deal_phases, fills both with the same leads and prints the comparison table.
+# crm_deal_phases, fills both with the same leads and prints the comparison table; the cold
+# moves also on two copies with M leads (3,000 by default), where the addon's own cost stands out.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -17,6 +18,10 @@ write_odoo_config "$WORK/odoo.conf" "$WORK/addons" bench_addon
 say "installing crm (bench_stock) and crm_deal_phases (bench_addon)"
 odoo_cmd -c "$WORK/odoo.conf" -d bench_stock -i crm --stop-after-init --log-level=warn
 odoo_cmd -c "$WORK/odoo.conf" -d bench_addon -i "$ADDON_NAME" --stop-after-init --log-level=warn
+# the cold moves also at a smaller size (bench.py --cold-leads, 3,000 by default): copies of both
+for db in bench_stock bench_addon; do
+    "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U odoo -d postgres -qc "CREATE DATABASE ${db}_cold TEMPLATE $db"
+done
 "$PYTHON" "$ADDON_DIR/tools/bench.py" "$WORK/odoo.conf" "$@"
 # the front door over HTTP (BENCH_INTAKE=0 skips it): the same leads, servers in prefork
 if [ "${BENCH_INTAKE:-1}" = 1 ]; then

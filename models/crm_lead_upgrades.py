@@ -1,0 +1,82 @@
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL
+
+from .deal_phase import PHASES
+
+
+class CrmLead(models.Model):
+    """The data upgrades of the leads that need the ORM's settings and registry caches (the
+    migrations/ scripts call them)."""
+
+    _inherit = "crm.lead"
+
+    @api.model
+    def _migrate_to_call_records(self):
+        """The upgrade to 19.0.3 (migrations/19.0.3.0.0): counters become records, the
+        calling phases get their due dates, leads without a team in a phase keep their
+        company on the phases. Idempotent: leads that have records are left alone."""
+        self.env.flush_all()
+        cr = self.env.cr
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_call (lead_id, company_id, team_id, user_id, phase, start, stop, duration, outcome,
+                                           create_uid, create_date, write_uid, write_date)
+                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
+                       stage.deal_phase, COALESCE(lead.last_call_date, lead.write_date),
+                       COALESCE(lead.last_call_date, lead.write_date), 0, 'logged',
+                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
+                  FROM crm_lead lead
+                  JOIN crm_stage stage ON stage.id = lead.stage_id
+                 CROSS JOIN LATERAL generate_series(1, lead.call_count)
+                 WHERE lead.call_count > 0
+                   AND NOT EXISTS (SELECT 1 FROM crm_deal_call call WHERE call.lead_id = lead.id)
+                """,
+                root=SUPERUSER_ID,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_deal_strike (lead_id, company_id, team_id, user_id, date, reason,
+                                             create_uid, create_date, write_uid, write_date)
+                SELECT lead.id, lead.company_id, lead.team_id, COALESCE(lead.setter_id, lead.user_id, %(root)s),
+                       lead.write_date,
+                       COALESCE(NULLIF(split_part(lead.strike_notes, E'\n', strike.number), ''), %(reason)s),
+                       %(root)s, now() AT TIME ZONE 'UTC', %(root)s, now() AT TIME ZONE 'UTC'
+                  FROM crm_lead lead
+                 CROSS JOIN LATERAL generate_series(1, lead.strike_count) AS strike(number)
+                 WHERE lead.strike_count > 0
+                   AND NOT EXISTS (SELECT 1 FROM crm_deal_strike old WHERE old.lead_id = lead.id)
+                """,
+                root=SUPERUSER_ID,
+                reason="Strike",
+            )
+        )
+        calling = [stage_id for stage_id, phase in phase_of.items() if PHASES[phase].calls]
+        cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead
+                   SET next_call_due = COALESCE(last_call_date + make_interval(days => %(days)s),
+                                                now() AT TIME ZONE 'UTC')
+                 WHERE stage_id = ANY(%(stages)s) AND next_call_due IS NULL AND active
+                """,
+                days=self._deal_settings().follow_up_cadence_days,
+                stages=calling,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                UPDATE res_company company SET deal_phases_without_team = TRUE
+                 WHERE EXISTS (SELECT 1 FROM crm_lead lead
+                                WHERE lead.team_id IS NULL AND lead.stage_id = ANY(%s)
+                                  AND COALESCE(lead.company_id, company.id) = company.id)
+                """,
+                list(phase_of),
+            )
+        )
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
