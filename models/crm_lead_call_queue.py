@@ -80,14 +80,6 @@ class CrmLead(models.Model):
         return self.browse()
 
     @api.model
-    def _call_queue(self, phases, exclude_ids=()):
-        """The queue's head, in its order (_call_queue_parts)."""
-        queue = self.browse()
-        for part in self._call_queue_parts(phases, exclude_ids):
-            queue |= part
-        return queue
-
-    @api.model
     def _call_queue_parts(self, phases, exclude_ids=()):
         """The queue's three parts in their order, each searched as the user (record rules
         apply) in its own order on its own index, one search per part as it is reached: a

@@ -86,25 +86,17 @@ def report(stock, addon, leads, cold=None):
     where stock is cheaper and the addon's own cost per move stands out."""
     from bench_figures import LIST_FIELDS  # imported after the addons path is set
 
+    def ratio_row(label, stock_figures, addon_figures, key, goal, limit):
+        stock_value, addon_value = stock_figures[key]["median"], addon_figures[key]["median"]
+        ratio = addon_value / stock_value
+        return (label, f"{stock_value:.3f}s", f"{addon_value:.3f}s", f"{ratio:.2f}", goal, ratio <= limit)
+
     rows = []
     for label, key, goal, limit in GOALS:
-        stock_value, addon_value = stock[key]["median"], addon[key]["median"]
-        ratio = addon_value / stock_value
-        rows.append((label, f"{stock_value:.3f}s", f"{addon_value:.3f}s", f"{ratio:.2f}", goal, ratio <= limit))
+        rows.append(ratio_row(label, stock, addon, key, goal, limit))
         if cold and key in COLD_MOVES:
             cold_leads, cold_stock, cold_addon = cold
-            stock_value, addon_value = cold_stock[key]["median"], cold_addon[key]["median"]
-            ratio = addon_value / stock_value
-            rows.append(
-                (
-                    f"{label} ({cold_leads:,} leads)",
-                    f"{stock_value:.3f}s",
-                    f"{addon_value:.3f}s",
-                    f"{ratio:.2f}",
-                    goal,
-                    ratio <= limit,
-                )
-            )
+            rows.append(ratio_row(f"{label} ({cold_leads:,} leads)", cold_stock, cold_addon, key, goal, limit))
     for size in (1, 100, 1000):
         extra = addon["queries"][size] - stock["queries"][size]
         rows.append(
