@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index
+from odoo.tools.sql import drop_index
 
 from .deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASES, QUALIFIED
 
@@ -26,11 +27,14 @@ class CrmLead(models.Model):
         # each part of the queue walks an index in its order and stops at its window; the
         # predicates are the ORM's own SQL of the queue's domain (a count of 0 also matches
         # NULL), so the planner can prove a part's WHERE implies its index's
+        # new inquiries by stage first: leads never called wait in every phase (imports,
+        # bookings without a call), the queue's first part reads the entry phase's only
+        drop_index(self.env.cr, "crm_lead_call_queue_never_called_idx", self._table)
         create_index(
             self.env.cr,
-            "crm_lead_call_queue_never_called_idx",
+            "crm_lead_call_queue_new_inquiries_idx",
             self._table,
-            ["create_date"],
+            ["stage_id", "create_date"],
             where="(call_count = 0 OR call_count IS NULL) AND active IS TRUE",
         )
         create_index(
@@ -131,15 +135,16 @@ class CrmLead(models.Model):
         """Claim this lead for the current user for the claim time: False when another setter
         holds it (its row locked by their claim now, or their claim not expired)."""
         self.ensure_one()
-        self.env.cr.execute(SQL("SELECT id FROM crm_lead WHERE id = %s FOR UPDATE SKIP LOCKED", self.id))
-        if not self.env.cr.fetchone():
-            return False
         expires = fields.Datetime.now() + timedelta(minutes=self._deal_settings().call_claim_minutes)
         self.env["crm.deal.call.claim"].flush_model()
+        # one statement: the lead's row locked unless another setter's transaction holds it,
+        # and the claim taken unless another setter's claim has not expired
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO crm_deal_call_claim (lead_id, user_id, expires_at) VALUES (%(lead)s, %(uid)s, %(expires)s)
+                WITH unlocked AS (SELECT id FROM crm_lead WHERE id = %(lead)s FOR UPDATE SKIP LOCKED)
+                INSERT INTO crm_deal_call_claim (lead_id, user_id, expires_at)
+                SELECT id, %(uid)s, %(expires)s FROM unlocked
                 ON CONFLICT (lead_id) DO UPDATE SET user_id = EXCLUDED.user_id, expires_at = EXCLUDED.expires_at
                  WHERE crm_deal_call_claim.expires_at < %(now)s OR crm_deal_call_claim.user_id = EXCLUDED.user_id
                 RETURNING lead_id

@@ -128,32 +128,42 @@ class CrmLead(models.Model):
                 for lead in self
             ]
         )
-        self._refresh_call_figures()
+        unanswered_in_a_row = self._refresh_call_figures()
         self._record_setter({})
-        self._set_call_cadence(outcome, now, call_back_at, note)
+        self._set_call_cadence(outcome, now, call_back_at, note, unanswered_in_a_row)
         self._release_call_claims()
 
     def _refresh_call_figures(self):
-        """The counter and the last call, from the call records: one SELECT per batch, the
-        values written through the ORM, so that the flush puts them into the same UPDATE as
-        the cadence and the setter (one new row version and index entry per lead, not two)."""
+        """The counter and the last call, from the call records, and each lead's unanswered
+        calls in a row (since its last answered one, for the cadence): one SELECT per batch.
+        The figures are written through the ORM, so that the flush puts them into the same
+        UPDATE as the cadence and the setter (one new row version and index entry per lead)."""
         self.env["crm.deal.call"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT lead_id, COUNT(*), MAX(start) FROM crm_deal_call WHERE lead_id = ANY(%s) GROUP BY lead_id
+                SELECT lead_id, COUNT(*), MAX(start), COUNT(*) FILTER (WHERE answered_before = 0)
+                  FROM (SELECT lead_id, start,
+                               COUNT(*) FILTER (WHERE outcome <> ALL(%(unanswered)s))
+                                   OVER (PARTITION BY lead_id ORDER BY start DESC, id DESC) AS answered_before
+                          FROM crm_deal_call WHERE lead_id = ANY(%(ids)s)) calls
+              GROUP BY lead_id
                 """,
-                self.ids,
+                unanswered=list(UNANSWERED),
+                ids=self.ids,
             )
         )
         lead_ids_by_figures = defaultdict(list)
-        for lead_id, count, last in self.env.cr.fetchall():
+        unanswered_in_a_row = {}
+        for lead_id, count, last, unanswered in self.env.cr.fetchall():
             lead_ids_by_figures[count, last].append(lead_id)
+            unanswered_in_a_row[lead_id] = unanswered
         for (count, last), lead_ids in lead_ids_by_figures.items():
             self.browse(lead_ids)._with_intent().write({"call_count": count, "last_call_date": last})
         self.invalidate_recordset(["call_ids"])
+        return unanswered_in_a_row
 
-    def _set_call_cadence(self, outcome, now, call_back_at, note):
+    def _set_call_cadence(self, outcome, now, call_back_at, note, unanswered_in_a_row):
         settings = self._deal_settings()
         if outcome in ("reached", "logged"):
             self._with_intent().write(
@@ -172,7 +182,7 @@ class CrmLead(models.Model):
             )
         elif outcome in UNANSWERED:
             self._with_intent().write({"next_call_due": now + timedelta(hours=settings.call_retry_hours)})
-            self._strike_unanswered_streaks(settings.unanswered_calls_strike)
+            self._strike_unanswered_streaks(settings.unanswered_calls_strike, unanswered_in_a_row)
         elif outcome == "wrong_number":
             self._with_intent().write({"phone_needs_check": True, "next_call_due": False})
         elif outcome == "call_back":
@@ -189,26 +199,12 @@ class CrmLead(models.Model):
                 lambda lead: self.env.user,
             )
 
-    def _strike_unanswered_streaks(self, per_strike):
+    def _strike_unanswered_streaks(self, per_strike, unanswered_in_a_row):
         """Every per_strike unanswered calls in a row (since the last answered one) give a
         strike, with that reason."""
-        self.env["crm.deal.call"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT lead_id, COUNT(*) FILTER (WHERE answered_before = 0)
-                  FROM (SELECT lead_id, outcome,
-                               COUNT(*) FILTER (WHERE outcome <> ALL(%(unanswered)s))
-                                   OVER (PARTITION BY lead_id ORDER BY start DESC, id DESC) AS answered_before
-                          FROM crm_deal_call WHERE lead_id = ANY(%(ids)s)) calls
-              GROUP BY lead_id
-                """,
-                unanswered=list(UNANSWERED),
-                ids=self.ids,
-            )
+        struck = self.filtered(
+            lambda lead: unanswered_in_a_row.get(lead.id) and unanswered_in_a_row[lead.id] % per_strike == 0
         )
-        streaks = dict(self.env.cr.fetchall())
-        struck = self.filtered(lambda lead: streaks.get(lead.id) and streaks[lead.id] % per_strike == 0)
         if struck:
             struck.action_add_strike(self.env._(UNANSWERED_STRIKE) % per_strike)
 

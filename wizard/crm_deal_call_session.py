@@ -17,7 +17,8 @@ class CrmDealCallSession(models.TransientModel):
     phases = fields.Char(required=True, readonly=True)
     lead_id = fields.Many2one("crm.lead", readonly=True)
     state = fields.Selection([("dialing", "Calling"), ("reached", "Reached")], default="dialing", readonly=True)
-    skipped_lead_ids = fields.Many2many("crm.lead", string="Skipped", readonly=True)
+    # the ids of the leads skipped in this session, read with the session's row
+    skipped_lead_ids = fields.Json("Skipped", readonly=True, default=list)
     started_at = fields.Datetime(readonly=True)
     calls_logged = fields.Integer(readonly=True)
     # The lead, as the call needs it
@@ -74,7 +75,7 @@ class CrmDealCallSession(models.TransientModel):
     def action_skip(self):
         self.ensure_one()
         self.lead_id._release_call_claims()
-        self.skipped_lead_ids |= self.lead_id
+        self.skipped_lead_ids = [*(self.skipped_lead_ids or []), self.lead_id.id]
         return self._action_next()
 
     def action_stop(self):
@@ -128,7 +129,7 @@ class CrmDealCallSession(models.TransientModel):
         """The next lead of the queue, claimed, on the call screen - or back to the list."""
         self.ensure_one()
         phases = self.phases.split(",")
-        lead = self.env["crm.lead"]._claim_next_lead(phases, exclude_ids=self.skipped_lead_ids.ids)
+        lead = self.env["crm.lead"]._claim_next_lead(phases, exclude_ids=self.skipped_lead_ids or [])
         if not lead:
             self.lead_id = False
             return {
@@ -158,9 +159,10 @@ class CrmDealCallSession(models.TransientModel):
         return self._action_show()
 
     def _action_show(self):
+        # the breadcrumb shows the session's own name ("Calling: <lead>"), read with the form
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Calling: %s", self.lead_id.display_name),
+            "name": self.env._("Calling"),
             "res_model": self._name,
             "res_id": self.id,
             "views": [(False, "form")],
