@@ -28,7 +28,12 @@ class CrmLead(models.Model):
         """Record the leads' move from from_stage_ids ({lead id: stage id}, empty on creation)
         to their current stage. The log is written by the server only and has nothing to
         compute, so it skips the ORM: one plain INSERT for the whole batch, the phases and
-        the outcome's label (in every language) taken from registry caches."""
+        the outcome's label (in every language) taken from registry caches.
+
+        The INSERT holds only while this process's caches are as current as the database's
+        (crm.stage._phase_caches_are_current): a process whose caches were checked against a
+        lagging replica, or before another server's change committed, judges the moves again
+        on the data of the write's own transaction - no query more on a move."""
         phase_of = self.env["crm.stage"]._phase_by_stage_id()
         label_translations = self.env["crm.stage.transition"]._label_translations()
         intent = PhaseIntent.of(self.env)
@@ -83,7 +88,9 @@ class CrmLead(models.Model):
                               %(from_stage_id)s::int[], %(to_stage_id)s::int[], %(from_phase)s::varchar[],
                               %(to_phase)s::varchar[], %(label)s::int[])
                     AS moves(lead_id, company_id, team_id, from_stage_id, to_stage_id, from_phase, to_phase, label)
+                 WHERE %(current)s
                 """,
+                current=self.env["crm.stage"]._phase_caches_are_current(),
                 **dict(zip(LOG_COLUMNS, columns, strict=True)),
                 labels=json.dumps(labels),
                 reason=(intent.reason if intent else None) or None,
@@ -92,5 +99,10 @@ class CrmLead(models.Model):
                 now=fields.Datetime.now(),
             )
         )
+        if not self.env.cr.rowcount and self.env["crm.stage"]._refresh_stale_phase_caches():
+            if from_stage_ids:
+                for stage, leads in self.grouped("stage_id").items():
+                    leads._check_phase_moves(stage.id, from_stage_ids)
+            return self._log_phase_changes(from_stage_ids)
         # no log record is in the cache yet: only the leads' list of entries is stale
         self.invalidate_recordset(["phase_log_ids"])

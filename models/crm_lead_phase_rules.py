@@ -182,6 +182,9 @@ class CrmLead(models.Model):
         }
         refused = self.browse([lead_id for lead_id in self.ids if from_stage_ids[lead_id] not in allowed_origins])
         if refused:
+            if self.env["crm.stage"]._refresh_stale_phase_caches():
+                # a transition another server just opened: judged on the database's graph
+                return self._check_phase_moves(target_stage_id, from_stage_ids)
             refused._raise_refused_moves(target_stage_id, from_stage_ids)
         # the outcomes of a consultation are the closer's, and wait for the meeting
         decided = {

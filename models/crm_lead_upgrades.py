@@ -79,4 +79,4 @@ class CrmLead(models.Model):
             )
         )
         self.env.invalidate_all()
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()

@@ -41,6 +41,6 @@ class CrmQualificationCriterion(models.Model):
 
     def _recompute_gold_standard(self):
         """A new, archived or deleted criterion changes the gold standard of every lead."""
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()
         leads = self.env["crm.lead"].with_context(active_test=False).sudo().search([])
         self.env.add_to_compute(self.env["crm.lead"]._fields["is_gold_standard"], leads)

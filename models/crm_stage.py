@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 from odoo.exceptions import UserError
 
 from .deal_phase import DEAL_PHASES, ENTRY_PHASE, PHASE_DESCRIPTIONS, PHASES
@@ -54,7 +55,7 @@ class CrmStage(models.Model):
     def create(self, vals_list):
         stages = super().create(vals_list)
         if any(vals.get("deal_phase") for vals in vals_list):
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         if any(vals.get("team_ids") for vals in vals_list):
             stages._check_no_own_stage_of_phase_teams()
         return stages
@@ -66,7 +67,7 @@ class CrmStage(models.Model):
         if "team_ids" in vals or "deal_phase" in vals:
             self._check_no_own_stage_of_phase_teams()
         if "deal_phase" in vals or "sequence" in vals:
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     def unlink(self):
@@ -74,7 +75,7 @@ class CrmStage(models.Model):
         self.env["crm.deal.phase.log"]._forget_deleted(self)
         res = super().unlink()
         if governed:
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     # BUSINESS
@@ -124,6 +125,47 @@ class CrmStage(models.Model):
                     stage=clashes[0][0].name,
                 )
             )
+
+    # The phase caches (the methods below and the graph's, crm.stage.transition) are checked
+    # against the database when a request starts - on the replica, for most requests, which
+    # may lag. A move is judged again when the primary's version of them is newer.
+
+    @api.model
+    def _signal_phase_caches_changed(self):
+        """The phase caches changed in this transaction: cleared, and their version bumped in
+        the same transaction, so every other process judges its next move on the new data
+        from the moment this one commits (Odoo's own signal follows the commit, in a
+        transaction of its own)."""
+        registry = self.env.registry
+        registry.clear_cache()
+        self.env.cr.execute(SQL("INSERT INTO orm_signaling_default DEFAULT VALUES RETURNING id"))
+        # this process's caches are now empty, so current at that version (a rollback makes
+        # them look stale once, and they are read again)
+        registry.cache_sequences["default"] = self.env.cr.fetchone()[0]
+
+    @api.model
+    def _phase_caches_are_current(self):
+        """SQL, true while this process's caches are as current as the database says."""
+        return SQL(
+            "(SELECT max(id) FROM orm_signaling_default) = %s", self.env.registry.cache_sequences.get("default")
+        )
+
+    @api.model
+    def _refresh_stale_phase_caches(self):
+        """Clear this process's caches when the database's version is newer than the one they
+        were checked against: True when they were stale. Not signaled again - the process
+        that made the change did - or every process would keep clearing the others'."""
+        registry = self.env.registry
+        self.env.cr.execute(SQL("SELECT max(id) FROM orm_signaling_default"))
+        version = self.env.cr.fetchone()[0]
+        if version == registry.cache_sequences.get("default"):
+            return False
+        signaled = "default" in registry.cache_invalidated
+        registry.clear_cache()
+        if not signaled:
+            registry.cache_invalidated.discard("default")
+        registry.cache_sequences["default"] = version
+        return True
 
     def _cached_env(self):
         """The environment every registry cache is filled from: superuser, no context. A

@@ -50,23 +50,23 @@ class CrmStageTransition(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         transitions = super().create(vals_list)
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()
         return transitions
 
     def write(self, vals):
         res = super().write(vals)
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     def unlink(self):
         res = super().unlink()
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     def _update_field_translations(self, field_name, translations, *args, **kwargs):
         # a label translated from the form's language dialog does not go through write
         res = super()._update_field_translations(field_name, translations, *args, **kwargs)
-        self.env.registry.clear_cache()
+        self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     # BUSINESS

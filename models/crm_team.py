@@ -19,7 +19,7 @@ class CrmTeam(models.Model):
     def create(self, vals_list):
         teams = super().create(vals_list)
         if any(vals.get("use_deal_phases") for vals in vals_list):
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return teams
 
     def write(self, vals):
@@ -27,7 +27,7 @@ class CrmTeam(models.Model):
             self._check_no_leads_in_phases()
         res = super().write(vals)
         if "use_deal_phases" in vals:
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     def unlink(self):
@@ -35,7 +35,7 @@ class CrmTeam(models.Model):
         self.env["crm.deal.phase.log"]._forget_deleted(self)
         res = super().unlink()
         if governed:
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     # BUSINESS

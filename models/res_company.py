@@ -19,7 +19,7 @@ class ResCompany(models.Model):
             self._check_no_teamless_leads_in_phases()
         res = super().write(vals)
         if "deal_phases_without_team" in vals:
-            self.env.registry.clear_cache()
+            self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
     def unlink(self):

@@ -103,6 +103,66 @@ class TestConcurrentMoves(BaseCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
+class TestTransitionEditedOnAnotherServer(TestConcurrentMoves):
+    """An admin edits a transition on another server while this process's caches hold the
+    graph as it was: they were checked against a replica that lags, or before the admin's
+    request committed. The other server is another connection that changes the transition
+    and its caches' version in one transaction, as the ORM does there; this process sees
+    only the database. From the commit on, this process judges the move on the new graph."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.other_server_sets_transition, True)
+
+    def other_server_sets_transition(self, active):
+        with closing(self.db.cursor()) as cr:
+            cr.execute(
+                "UPDATE crm_stage_transition SET active = %s WHERE from_phase = 'inquiry' AND to_phase = 'follow_up'",
+                (active,),
+            )
+            cr.execute("INSERT INTO orm_signaling_default DEFAULT VALUES")
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def cached_targets(self, cr):
+        """This process's graph, cached before the other server's change."""
+        return self.env_for(cr)["crm.stage.transition"]._targets_of("inquiry")
+
+    def test_a_move_closed_on_another_server_is_refused_at_once(self):
+        with closing(self.db.cursor()) as cr:
+            self.assertIn("follow_up", self.cached_targets(cr))
+        self.other_server_sets_transition(False)
+        with closing(self.db.cursor()) as cr:
+            self.assertIn("follow_up", self.cached_targets(cr), "this process's cache is stale")
+            with self.assertRaisesRegex(UserError, "Follow-up"):
+                self.move(cr, "follow_up")
+            cr.rollback()
+        self.assertEqual(self.phase_and_log(), ("inquiry", [(False, "inquiry")]))
+
+    def test_a_move_reopened_on_another_server_is_allowed_at_once(self):
+        self.other_server_sets_transition(False)
+        with closing(self.db.cursor()) as cr:
+            self.env_for(cr).registry.check_signaling(cr)
+            self.assertNotIn("follow_up", self.cached_targets(cr))
+        self.other_server_sets_transition(True)
+        with closing(self.db.cursor()) as cr:
+            self.assertNotIn("follow_up", self.cached_targets(cr), "this process's cache is stale")
+            self.move(cr, "follow_up")
+            cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(self.phase_and_log(), ("follow_up", [(False, "inquiry"), ("inquiry", "follow_up")]))
+
+    def test_an_edit_bumps_the_caches_version_in_its_own_transaction(self):
+        with closing(self.db.cursor()) as cr, closing(self.db.cursor()) as other:
+            version = "SELECT max(id) FROM orm_signaling_default"
+            other.execute(version)
+            before = other.fetchone()[0]
+            transition = self.env_for(cr).ref("crm_deal_phases.transition_inquiry_to_follow_up")
+            transition.name = "Reached, to follow up"
+            cr.execute(version)
+            self.assertGreater(cr.fetchone()[0], before, "bumped before the commit, with the change")
+            cr.rollback()
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
 class TestConcurrentCallQueue(BaseCase):
     """Two setters press "next lead" at the same moment, on two real connections: each gets
     another lead, neither waits; a claim left behind expires and is taken again. The data is

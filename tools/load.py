@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+"""A bounded load of setters, closers and managers over JSON-2, on the servers of
+tools/cluster.sh (a development tool, not part of the test command's default run).
+
+    load.py setup ODOO_CONFIG --db DB [--addon] --leads N --users S,C,M --out KEYS.json
+    load.py run KEYS.json --servers URL,URL --duration 60 --warmup 10 --json OUT.json
+    load.py check ODOO_CONFIG --db DB --moves OUT.json      (the addon's history invariants)
+    load.py window KEYS.json --servers URL_A,URL_B --trials 6 --json OUT.json
+
+setup fills the database as the benchmark does (tools/bench_data.py) and makes the virtual
+users with API keys, each with leads of their own to move. run starts every virtual user at
+once, alternating the servers request by request; each does its role's operations in turn
+with a fixed think time (a bounded load: the machine is not saturated), for the warm-up (not
+counted) and then the measured time, and stops by itself. window closes a transition on
+server A as an administrator and makes the same move through server B at once.
+"""
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+THINK_SECONDS = 0.3
+ROLES = ("setter", "closer", "manager")
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as source:
+        return json.load(source)
+
+
+# SET-UP (in-process, on the primary)
+
+
+def open_bench(config, dbname, with_addon, leads):
+    import odoo
+    from odoo.modules.module import initialize_sys_path
+
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    initialize_sys_path()
+    from bench_figures import Bench  # imported after the addons path is set
+
+    return Bench(dbname, with_addon, leads, 1).open()
+
+
+def setup(args):
+    bench = open_bench(args.config, args.db, args.addon, args.leads)
+    env, cr = bench.env, bench.cr
+    counts = dict(zip(ROLES, map(int, args.users.split(",")), strict=True))
+    groups = {role: env.ref("sales_team.group_sale_salesman_all_leads") for role in ROLES}
+    groups["manager"] = env.ref("sales_team.group_sale_manager")
+    team = env["crm.team"].browse(bench.governed_team())
+    stages = bench.stages  # the eight phases' stages, in order (stock: eight stages of its own)
+    users = {}
+    cr.execute("SELECT id FROM crm_lead WHERE stage_id = %s AND active ORDER BY id", (stages[0],))
+    inquiries = [row[0] for row in cr.fetchall()]
+    first_meetings = []
+    if args.addon:
+        cr.execute("SELECT id FROM crm_lead WHERE stage_id = %s AND active ORDER BY id", (stages[3],))
+        first_meetings = [row[0] for row in cr.fetchall()]
+    # the leads each virtual user moves, its own: the setters' (and, in stock, the closers')
+    # from Inquiry received, the closers' in the addon from First consultation
+    window_leads, inquiries = inquiries[:200], inquiries[200:]
+    inquiry_movers = counts["setter"] + (0 if args.addon else counts["closer"])
+    share = {"setter": len(inquiries) // max(inquiry_movers, 1)}
+    share["closer"] = len(first_meetings) // max(counts["closer"], 1) if args.addon else share["setter"]
+    pools = {"setter": iter(inquiries), "closer": iter(first_meetings if args.addon else inquiries)}
+    if not args.addon:
+        pools["closer"] = pools["setter"]
+    for role, count in counts.items():
+        for index in range(count):
+            login = f"load_{role}_{index}"
+            user = env["res.users"].search([("login", "=", login)]) or env["res.users"].create(
+                {
+                    "name": f"Load {role} {index}",
+                    "login": login,
+                    "group_ids": [(6, 0, groups[role].ids)],
+                    "tz": "Europe/Berlin",
+                }
+            )
+            team.member_ids |= user
+            key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "load", None)
+            own = list(itertools.islice(pools[role], share[role])) if role in pools else []
+            if role == "closer" and args.addon and own:
+                # their consultations, begun, with the deal's amount: the closer may record a sale
+                cr.execute(
+                    "UPDATE crm_lead SET closer_id = %s, first_meeting_date = now() - interval '1 hour',"
+                    " expected_revenue = 5000 WHERE id = ANY(%s)",
+                    (user.id, own),
+                )
+            users[login] = {"role": role, "uid": user.id, "key": key, "leads": own}
+    admin = env.ref("base.user_admin")
+    users["admin"] = {
+        "role": "admin",
+        "uid": admin.id,
+        "key": env["res.users.apikeys"].with_user(admin).sudo()._generate("rpc", "load", None),
+        "leads": window_leads,
+    }
+    cr.commit()
+    bench.close()
+    with open(args.out, "w", encoding="utf-8") as output:
+        json.dump({"db": args.db, "addon": args.addon, "stages": stages, "users": users}, output)
+
+
+# THE LOAD (over HTTP)
+
+
+class Client:
+    """One virtual user: JSON-2 calls with its API key, alternating the servers."""
+
+    def __init__(self, user, servers, db):
+        self.user, self.db = user, db
+        self.servers = itertools.cycle(servers)
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {user['key']}", "Content-Type": "application/json", "X-Odoo-Database": db}
+        )
+
+    def call(self, model, method, server=None, **body):
+        url = f"{server or next(self.servers)}/json/2/{model}/{method}"
+        response = self.session.post(url, data=json.dumps(body), timeout=120)
+        return response.status_code, (response.json() if response.content else None)
+
+
+def operations(plan, user):
+    """The role's operations in turn: (name, model, method, body, is a move?)."""
+    stages, addon, leads = plan["stages"], plan["addon"], iter(user["leads"])
+    uid = user["uid"]
+    if addon:
+        lists = {
+            "setter": ([("deal_phase", "=", "follow_up")], "last_call_date asc, date_last_stage_update asc"),
+            "closer": ([("closer_id", "=", uid), ("deal_phase", "in", ["first_meeting", "second_meeting"])], None),
+        }
+    else:
+        lists = dict.fromkeys(("setter", "closer"), ([("type", "=", "opportunity"), ("user_id", "=", uid)], None))
+    spec = {field: {} for field in ("name", "contact_name", "phone", "stage_id", "user_id")}
+
+    def work_list(role):
+        domain, order = lists[role]
+        return (
+            "work list",
+            "crm.lead",
+            "web_search_read",
+            {"domain": domain, "specification": spec, "limit": 80, "order": order},
+            False,
+        )
+
+    def move(target):
+        lead = next(leads, None)
+        if lead is None:
+            return None
+        return ("move", "crm.lead", "write", {"ids": [lead], "vals": {"stage_id": stages[target]}}, True)
+
+    def log_call():
+        if not user["leads"]:
+            return None
+        if addon:
+            return (
+                "log call",
+                "crm.lead",
+                "action_log_call",
+                {"ids": [user["leads"][0]], "outcome": "no_answer"},
+                False,
+            )
+        return ("log call", "crm.lead", "message_post", {"ids": [user["leads"][0]], "body": "Not reached"}, False)
+
+    board = (
+        "board",
+        "crm.lead",
+        "web_read_group",
+        {"domain": [("type", "=", "opportunity")], "groupby": ["stage_id"], "aggregates": ["expected_revenue:sum"]},
+        False,
+    )
+    if addon:
+        funnel = (
+            "funnel",
+            "crm.deal.funnel.report",
+            "formatted_read_grouping_sets",
+            {
+                "domain": [],
+                "grouping_sets": [[], ["cohort_date:month"], ["phase"], ["cohort_date:month", "phase"]],
+                "aggregates": ["lead_count:sum", "cohort_share:sum", "step_share:sum"],
+            },
+            False,
+        )
+        rates = (
+            "rates",
+            "crm.deal.closer.report",
+            "formatted_read_group",
+            {"domain": [], "groupby": ["closer_id"], "aggregates": ["__count"]},
+            False,
+        )
+    else:
+        funnel = (
+            "funnel",
+            "crm.lead",
+            "formatted_read_grouping_sets",
+            {
+                "domain": [],
+                "grouping_sets": [[], ["create_date:month"], ["stage_id"], ["create_date:month", "stage_id"]],
+                "aggregates": ["prorated_revenue:sum", "__count"],
+            },
+            False,
+        )
+        rates = (
+            "rates",
+            "crm.lead",
+            "formatted_read_group",
+            {"domain": [], "groupby": ["user_id"], "aggregates": ["__count"]},
+            False,
+        )
+    # the setter moves Inquiry -> Follow-up, the closer First consultation -> Sold (stock: its own stages)
+    steps = {
+        "setter": [lambda: work_list("setter"), lambda: move(1), log_call],
+        "closer": [lambda: work_list("closer"), lambda: move(5)],
+        "manager": [lambda: board, lambda: funnel, lambda: rates],
+    }[user["role"]]
+    for step in itertools.cycle(steps):
+        yield step()
+
+
+def virtual_user(plan, user, servers, clock, results):
+    client = Client(user, servers, plan["db"])
+    for operation in operations(plan, user):
+        now = time.monotonic()
+        if now >= clock["end"]:
+            return
+        if operation is None:
+            continue
+        name, model, method, body, is_move = operation
+        start = time.perf_counter()
+        status, answer = client.call(model, method, **body)
+        elapsed = time.perf_counter() - start
+        if now >= clock["measured_from"]:
+            results.append((name, elapsed, status))
+        if is_move and status == 200:
+            results.append(("accepted move", body["ids"][0], body["vals"]["stage_id"]))
+        elif status != 200:
+            results.append(("error", name, f"{status} {str(answer)[:200]}"))
+        time.sleep(THINK_SECONDS)
+
+
+def run(args):
+    plan = read_json(args.keys)
+    servers = args.servers.split(",")
+    start = time.monotonic()
+    clock = {"measured_from": start + args.warmup, "end": start + args.warmup + args.duration}
+    results = []
+    threads = [
+        threading.Thread(target=virtual_user, args=(plan, user, servers, clock, results))
+        for login, user in plan["users"].items()
+        if user["role"] in ROLES
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figures = {}
+    for name in sorted({row[0] for row in results if row[0] not in ("accepted move", "error")}):
+        times = sorted(row[1] for row in results if row[0] == name)
+        figures[name] = {
+            "count": len(times),
+            "p50": round(statistics.median(times), 4),
+            "p95": round(times[int(0.95 * (len(times) - 1))], 4),
+        }
+    errors = [row[1:] for row in results if row[0] == "error"]
+    moves = [row[1:] for row in results if row[0] == "accepted move"]
+    report = {"db": plan["db"], "addon": plan["addon"], "operations": figures, "errors": errors, "moves": moves}
+    with open(args.json, "w", encoding="utf-8") as output:
+        json.dump(report, output, indent=1)
+    for name, figure in figures.items():
+        print(f"{plan['db']}: {name}: {figure['count']} calls, p50 {figure['p50']}s, p95 {figure['p95']}s")
+    print(f"{plan['db']}: {len(moves)} moves accepted, {len(errors)} errors")
+    for error in errors[:5]:
+        print("  error:", error)
+
+
+# THE INVARIANTS (SQL on the primary, after the run)
+
+
+def check(args):
+    bench = open_bench(args.config, args.db, True, 0)
+    cr = bench.cr
+    moves = read_json(args.moves)["moves"]
+    findings = {}
+    cr.execute(
+        """
+        SELECT count(*) FROM crm_deal_phase_log log
+         WHERE (log.lead_id, log.to_stage_id) IN (SELECT * FROM unnest(%s::int[], %s::int[]))
+           AND log.from_stage_id IS NOT NULL
+        """,
+        ([lead for lead, _stage in moves], [stage for _lead, stage in moves]),
+    )
+    findings["history rows of the accepted moves"] = cr.fetchone()[0]
+    findings["accepted moves"] = len(moves)
+    cr.execute(
+        """
+        WITH chain AS (
+            SELECT lead_id, from_stage_id, to_stage_id,
+                   lag(to_stage_id) OVER (PARTITION BY lead_id ORDER BY date, id) AS previous,
+                   row_number() OVER (PARTITION BY lead_id ORDER BY date, id) AS position,
+                   row_number() OVER (PARTITION BY lead_id ORDER BY date DESC, id DESC) AS from_end
+              FROM crm_deal_phase_log WHERE lead_id IS NOT NULL
+        )
+        SELECT count(DISTINCT chain.lead_id) FROM chain JOIN crm_lead lead ON lead.id = chain.lead_id
+         WHERE (position > 1 AND from_stage_id IS DISTINCT FROM previous)
+            OR (from_end = 1 AND to_stage_id IS DISTINCT FROM lead.stage_id)
+        """
+    )
+    findings["leads whose history is no unbroken chain to their stage"] = cr.fetchone()[0]
+    cr.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM crm_deal_phase_log GROUP BY lead_id, from_stage_id, to_stage_id, date HAVING count(*) > 1
+        ) duplicates
+        """
+    )
+    findings["duplicate history rows"] = cr.fetchone()[0]
+    funnel = bench.env["crm.deal.funnel.report"].formatted_read_group([], ["phase"], ["__count"])
+    funnel = {group["phase"]: group["__count"] for group in funnel}
+    cr.execute(
+        """
+        SELECT phase, count(DISTINCT log.lead_id) FROM crm_deal_phase_log log
+          JOIN crm_lead lead ON lead.id = log.lead_id AND lead.active
+         CROSS JOIN LATERAL (VALUES (log.to_phase)) AS reached(phase)
+         GROUP BY phase
+        """
+    )
+    entered = dict(cr.fetchall())
+    findings["phases whose funnel count is below the leads that entered them"] = sum(
+        1 for phase, count in entered.items() if funnel.get(phase, 0) < count
+    )
+    bench.close()
+    failed = (
+        findings["history rows of the accepted moves"] != findings["accepted moves"]
+        or findings["leads whose history is no unbroken chain to their stage"]
+        or findings["duplicate history rows"]
+        or findings["phases whose funnel count is below the leads that entered them"]
+    )
+    for name, value in findings.items():
+        print(f"{args.db}: {name}: {value}")
+    print(f"{args.db}: invariants {'BROKEN' if failed else 'hold'}")
+    return 1 if failed else 0
+
+
+# THE TRANSITION-EDIT WINDOW
+
+
+def window(args):
+    """A transition closed on server A; the same move through server B at once must be
+    refused; reopened on A, the next move through B at once must be accepted."""
+    plan = read_json(args.keys)
+    server_a, server_b = args.servers.split(",")
+    admin = Client(plan["users"]["admin"], [server_a], plan["db"])
+    setter = next(user for user in plan["users"].values() if user["role"] == "setter")
+    mover = Client(setter | {"leads": []}, [server_b], plan["db"])
+    stages = plan["stages"]
+    status, leads = admin.call(
+        "crm.lead", "search", domain=[("id", "in", plan["users"]["admin"]["leads"]), ("stage_id", "=", stages[0])]
+    )
+    assert status == 200 and len(leads) >= 4 + 2 * args.trials, leads
+    leads = iter(leads)
+    status, transition = admin.call(
+        "crm.stage.transition", "search", domain=[("from_phase", "=", "inquiry"), ("to_phase", "=", "follow_up")]
+    )
+    assert status == 200 and transition, transition
+    # the admin's leads are moved as the setter: make them the setter's
+    admin.call("crm.lead", "write", ids=plan["users"]["admin"]["leads"], vals={"user_id": setter["uid"]})
+    for _ in range(4):  # every worker of B has the graph cached
+        mover.call("crm.lead", "search_count", domain=[])
+        mover.call("crm.lead", "write", ids=[next(leads)], vals={"stage_id": stages[1]})
+    accepted_while_closed = refused_while_open = 0
+    for _ in range(args.trials):
+        status, _answer = admin.call("crm.stage.transition", "write", ids=transition, vals={"active": False})
+        assert status == 200, _answer
+        status, _answer = mover.call("crm.lead", "write", ids=[next(leads)], vals={"stage_id": stages[1]})
+        accepted_while_closed += status == 200
+        status, _answer = admin.call("crm.stage.transition", "write", ids=transition, vals={"active": True})
+        assert status == 200, _answer
+        status, _answer = mover.call("crm.lead", "write", ids=[next(leads)], vals={"stage_id": stages[1]})
+        refused_while_open += status != 200
+    result = {
+        "trials": args.trials,
+        "accepted while closed": accepted_while_closed,
+        "refused while open": refused_while_open,
+    }
+    print(f"transition-edit window: {json.dumps(result)}")
+    with open(args.json, "w", encoding="utf-8") as output:
+        json.dump(result, output)
+    return 1 if accepted_while_closed or refused_while_open else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("setup")
+    command.add_argument("config")
+    command.add_argument("--db", required=True)
+    command.add_argument("--addon", action="store_true")
+    command.add_argument("--leads", type=int, default=20000)
+    command.add_argument("--users", default="4,2,2")
+    command.add_argument("--out", required=True)
+    command = commands.add_parser("run")
+    command.add_argument("keys")
+    command.add_argument("--servers", required=True)
+    command.add_argument("--duration", type=float, default=60)
+    command.add_argument("--warmup", type=float, default=10)
+    command.add_argument("--json", required=True)
+    command = commands.add_parser("check")
+    command.add_argument("config")
+    command.add_argument("--db", required=True)
+    command.add_argument("--moves", required=True)
+    command = commands.add_parser("window")
+    command.add_argument("keys")
+    command.add_argument("--servers", required=True)
+    command.add_argument("--trials", type=int, default=6)
+    command.add_argument("--json", required=True)
+    args = parser.parse_args()
+    sys.exit({"setup": setup, "run": run, "check": check, "window": window}[args.command](args) or 0)
+
+
+if __name__ == "__main__":
+    main()
