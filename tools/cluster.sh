@@ -128,15 +128,28 @@ for flavour in $FLAVOURS; do
     if [ "$flavour" = addon ]; then
         grep -q "^$db: .* 0 errors\$" "$WORK/summary.txt" || BROKEN+=("errors under load")
         [ "$ro_rw" = 0 ] || BROKEN+=("ro->rw retries")
-        "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
-            tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")
+        part=0
         for lag in 0 "$LAG"; do
             set_lag "$lag"
             printf '%s: replica lag %sms: ' "$db" "$lag" | tee -a "$WORK/summary.txt"
             "$PYTHON" "$ADDON_DIR/tools/load.py" window "$WORK/addon.keys.json" \
-                --servers http://127.0.0.1:18180,http://127.0.0.1:18190 --json "$WORK/window_$lag.json" |
+                --servers http://127.0.0.1:18180,http://127.0.0.1:18190 --part $part --json "$WORK/window_$lag.json" |
                 tee -a "$WORK/summary.txt" || BROKEN+=("the transition-edit window at ${lag}ms lag")
+            part=1
         done
+        "$PYTHON" "$ADDON_DIR/tools/load.py" contention "$WORK/addon.keys.json" \
+            --servers http://127.0.0.1:18180,http://127.0.0.1:18190 \
+            --dsn "host=$PRIMARY_DIR port=$PRIMARY_PORT user=odoo dbname=$db" |
+            sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("the same leads moved at once")
+        echo "$db: concurrency retries, with the same leads: $(count_in_logs "$db" 'tries left, try again')" |
+            tee -a "$WORK/summary.txt"
+        # the history's invariants after all of it
+        "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
+            tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")
+    fi
+    if [ -n "${CLUSTER_HOLD:-}" ]; then
+        say "holding: servers on 18180 and 18190, $WORK (CLUSTER_HOLD; stop with Ctrl-C)"
+        sleep infinity
     fi
     stop_servers
 done

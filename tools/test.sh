@@ -18,7 +18,10 @@
 #      throw-away target and the addon installed from there into a fresh database;
 #   9. the neighbours: Odoo's own crm test suite on crm alone and with the addon installed
 #      (tools/crm_neighbours.sh): no test may fail only with the addon;
-#  10. pytest-odoo over tests/ on a fresh database with Odoo's demo data and German loaded: its
+#  10. the cluster (tools/cluster.sh --strict, short): a PostgreSQL primary, a hot standby and two
+#      Odoo servers in prefork under a minute's load of setters, closers and managers; fails on
+#      a load error, an "ro->rw" retry, a broken history or a move judged on a stale graph;
+#  11. pytest-odoo over tests/ on a fresh database with Odoo's demo data and German loaded: its
 #      closing "N passed" line is the verdict.
 # Exits non-zero on any failure; the clusters and their data are removed on exit.
 set -euo pipefail
@@ -127,6 +130,12 @@ say "the neighbours: Odoo's own crm test suite on crm alone and with the addon (
     { cat "$WORK/neighbours.txt" >&2; tail -20 "$WORK/neighbours.err" >&2; die "a test of crm's own suite fails only with the addon (above)"; }
 grep '^neighbours: .* 0 fail only with the addon$' "$WORK/neighbours.txt" >&2 ||
     die "the neighbours' comparison printed no verdict"
+
+say "the cluster: a primary, a hot standby, two prefork servers, a short load (tools/cluster.sh --strict)"
+PYTHON=$PYTHON "$ADDON_DIR/tools/cluster.sh" --flavours addon --leads 2000 --users 2,1,1 --duration 30 --warmup 5 \
+    --strict --json "$WORK/cluster.json" >"$WORK/cluster.txt" 2>"$WORK/cluster.err" ||
+    { cat "$WORK/cluster.txt" >&2; tail -20 "$WORK/cluster.err" >&2; die "the addon broke a guarantee on the cluster (above)"; }
+grep -E "invariants hold|transition-edit window|same three leads" "$WORK/cluster.txt" | tail -4 >&2
 
 say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
