@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .deal_phase import EFFECT_ORDER, ENTRY_PHASE, PHASES, TRANSITION_EFFECTS, PhaseIntent
@@ -13,9 +13,6 @@ class CrmLead(models.Model):
     (crm_lead_history.py) and sets off the phase's effects in _run_phase_effects."""
 
     _inherit = "crm.lead"
-
-    # Phase
-    deal_phase = fields.Selection(related="stage_id.deal_phase")
 
     # ORM
 

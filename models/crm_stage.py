@@ -1,6 +1,6 @@
 from odoo import api, fields, models, tools
-from odoo.tools import SQL
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .deal_phase import DEAL_PHASES, ENTRY_PHASE, PHASE_DESCRIPTIONS, PHASES
 
@@ -146,9 +146,7 @@ class CrmStage(models.Model):
     @api.model
     def _phase_caches_are_current(self):
         """SQL, true while this process's caches are as current as the database says."""
-        return SQL(
-            "(SELECT max(id) FROM orm_signaling_default) = %s", self.env.registry.cache_sequences.get("default")
-        )
+        return SQL("(SELECT max(id) FROM orm_signaling_default) = %s", self.env.registry.cache_sequences.get("default"))
 
     @api.model
     def _refresh_stale_phase_caches(self):

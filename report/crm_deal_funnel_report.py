@@ -1,7 +1,15 @@
-from odoo import fields, models
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..models.deal_phase import DEAL_PHASES, ENTRY_PHASE, FUNNEL_MASKS, FUNNEL_PREVIOUS, PHASE_CODES
+
+# How the read in progress counts the leads of a group (see _counting_leads): set by the
+# report's own read methods only, so no RPC context reaches it.
+LEAD_COUNT = ContextVar("crm_deal_funnel_lead_count", default=None)
 
 
 class CrmDealFunnelReport(models.Model):
@@ -76,3 +84,48 @@ class CrmDealFunnelReport(models.Model):
 
     def _where(self):
         return SQL("lead.deal_phases_entered <> 0")
+
+    # READ GROUP
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        with self._counting_leads(domain, [groupby]):
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        with self._counting_leads(domain, grouping_sets):
+            return super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
+
+    @contextmanager
+    def _counting_leads(self, domain, groupings):
+        """Every lead of the report reached the entry phase (FUNNEL_MASKS), so its leads are
+        counted without COUNT(DISTINCT) - a sort of every row per grouping: a group of one
+        phase has each lead once, a total across the phases has it once in the entry phase.
+        Only where the domain keeps every phase of a lead; else the distinct count."""
+        grouped = ["phase" in (spec.partition(":")[0] for spec in groupby) for groupby in groupings]
+        if any(condition.field_expr.partition(".")[0] == "phase" for condition in Domain(domain).iter_conditions()):
+            mode = None
+        elif all(grouped):
+            mode = "rows"
+        elif not any(grouped):
+            mode = "entry_phase"
+        else:
+            mode = "by_grouping"
+        token = LEAD_COUNT.set(mode)
+        try:
+            yield
+        finally:
+            LEAD_COUNT.reset(token)
+
+    def _read_group_select(self, aggregate_spec, query):
+        mode = LEAD_COUNT.get()
+        if aggregate_spec.partition(":")[0] != "lead_count" or mode is None:
+            return super()._read_group_select(aggregate_spec, query)
+        phase = self._field_to_sql(self._table, "phase", query)
+        entry_rows = SQL("COUNT(*) FILTER (WHERE %s = %s)", phase, ENTRY_PHASE)
+        if mode == "rows":
+            return SQL("COUNT(*)")
+        if mode == "entry_phase":
+            return entry_rows
+        return SQL("CASE WHEN GROUPING(%s) = 0 THEN COUNT(*) ELSE %s END", phase, entry_rows)

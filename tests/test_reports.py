@@ -119,6 +119,19 @@ class TestReports(DealPhasesCase):
         )
         self.assertEqual((count, cohort, step), (5, 1.0, None))
 
+    def test_funnel_lead_counts_in_one_pivot_and_under_a_phase_filter(self):
+        """The pivot's grouping sets count the leads without a distinct count: a total once
+        each, a phase's group its leads; a domain on the phase keeps the distinct count (the
+        leads that reached Sold or Not sold: 4, not their entry phase's 0)."""
+        Funnel = self.env["crm.deal.funnel.report"]
+        total, by_phase = Funnel._read_grouping_sets(self.domain, [[], ["phase"]], ["lead_count:sum"])
+        self.assertEqual(total, [(5,)])
+        self.assertEqual(dict(by_phase)["sold"], 3)
+        decided = [*self.domain, ("phase", "in", ["sold", "not_sold"])]
+        self.assertEqual(Funnel._read_group(decided, [], ["lead_count:sum"]), [(4,)])
+        [[(both,)], phases] = Funnel._read_grouping_sets(decided, [[], ["phase"]], ["lead_count:sum"])
+        self.assertEqual((both, dict(phases)), (4, {"sold": 3, "not_sold": 1}))
+
     def test_a_rate_without_consultations_is_no_rate(self):
         """A closer whose only booking was cancelled has no show-up, second-consultation or
         win rate that month: None (a dash), not 0 %."""
