@@ -20,7 +20,6 @@ class CrmLead(models.Model):
     # lead's own stage_id and pages on an index of crm_lead, not on a join to the stages
     deal_phase = fields.Selection(
         DEAL_PHASES,
-        "Deal Phase",
         compute="_compute_deal_phase",
         search="_search_deal_phase",
         help="The documented deal phase this stage stands for. The phase graph and every rule "
