@@ -164,12 +164,13 @@ def operations(plan, user):
         return ("move", "crm.lead", "write", {"ids": [lead], "vals": {"stage_id": stages[target]}}, True)
 
     def log_call():
-        # on the lead just moved: the same lead called again and again would be struck out
+        # once per lead moved: a lead called again and again unanswered is struck out
         if not moved:
             return None
+        lead = moved.pop()
         if addon:
-            return ("log call", "crm.lead", "action_log_call", {"ids": [moved[-1]], "outcome": "no_answer"}, False)
-        return ("log call", "crm.lead", "message_post", {"ids": [moved[-1]], "body": "Not reached"}, False)
+            return ("log call", "crm.lead", "action_log_call", {"ids": [lead], "outcome": "no_answer"}, False)
+        return ("log call", "crm.lead", "message_post", {"ids": [lead], "body": "Not reached"}, False)
 
     board = (
         "board",
