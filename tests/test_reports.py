@@ -132,6 +132,28 @@ class TestReports(DealPhasesCase):
         [[(both,)], phases] = Funnel._read_grouping_sets(decided, [[], ["phase"]], ["lead_count:sum"])
         self.assertEqual((both, dict(phases)), (4, {"sold": 3, "not_sold": 1}))
 
+    def test_funnel_pivot_reads_each_lead_once(self):
+        """The pivot's groupings read the leads once, never the view's row per lead and phase
+        (dropped here, in the test's transaction), and give what the view gives: the same
+        groups, counts and shares, in the same order (phase-major when the phase comes first)."""
+        Funnel = self.env["crm.deal.funnel.report"]
+        grouping_sets = [[], ["phase"], ["cohort_date:month"], ["cohort_date:month", "phase"], ["phase", "closer_id"]]
+        measures = ["lead_count:sum", "cohort_share:sum", "step_share:sum", "__count"]
+        # a domain on the phase keeping every row reads the view: what the one pass must give
+        every_phase = [*self.domain, ("phase", "!=", False)]
+        # orders naming every dimension (what the order leaves open, the database does)
+        orders = [None, "closer_id desc, phase, cohort_date:month", "phase, cohort_date:month desc, closer_id"]
+        expected = {order: Funnel._read_grouping_sets(every_phase, grouping_sets, measures, order) for order in orders}
+        expected_group = Funnel._read_group(every_phase, ["phase", "closer_id"], measures)
+        self.env.cr.execute("DROP VIEW crm_deal_funnel_report")
+        with self.assertQueryCount(1):
+            one_pass = Funnel._read_grouping_sets(self.domain, grouping_sets, measures)
+        self.assertEqual(one_pass, expected[None])
+        for order in orders[1:]:
+            self.assertEqual(Funnel._read_grouping_sets(self.domain, grouping_sets, measures, order), expected[order])
+        self.assertEqual(Funnel._read_group(self.domain, ["phase", "closer_id"], measures), expected_group)
+        self.assertEqual([row[0] for row in expected_group][:2], ["inquiry", "inquiry"], "phase-major")
+
     def test_a_rate_without_consultations_is_no_rate(self):
         """A closer whose only booking was cancelled has no show-up, second-consultation or
         win rate that month: None (a dash), not 0 %."""
