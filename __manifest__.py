@@ -44,6 +44,7 @@
         "report/crm_deal_call_report_views.xml",
         "views/crm_deal_phases_menus.xml",
         "views/crm_deal_intake_views.xml",
+        "views/crm_deal_inquiry_page_templates.xml",
     ],
     "demo": [
         "demo/crm_deal_phases_demo.xml",
@@ -53,6 +54,11 @@
         "web.assets_backend": [
             "crm_deal_phases/static/src/**/*",
             ("remove", "crm_deal_phases/static/src/deal_reports/**/*"),
+            ("remove", "crm_deal_phases/static/src/inquiry_page/**/*"),
+        ],
+        # the public inquiry page (Odoo's frontend layout)
+        "web.assets_frontend": [
+            "crm_deal_phases/static/src/inquiry_page/**/*",
         ],
         # the reports' graph and pivot patches go where Odoo loads those views, lazily
         "web.assets_backend_lazy": [

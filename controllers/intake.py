@@ -2,6 +2,7 @@ from odoo import http
 from odoo.http import request
 
 from ..models.crm_deal_intake import MAX_BODY_BYTES
+from .inquiry_page import InquiryPage
 
 
 class InquiryIntake(http.Controller):
@@ -19,6 +20,14 @@ class InquiryIntake(http.Controller):
     )
     def inquiry_webhook(self, code, **_kwargs):
         incoming = request.httprequest
+        if (
+            incoming.mimetype == "application/x-www-form-urlencoded"
+            and "csrf_token" in incoming.form
+            and not incoming.headers.get("Authorization")
+            and not incoming.headers.get("X-Signature-SHA256")
+        ):
+            # the inquiry page's own form: a person's submission, answered with a page
+            return InquiryPage().submit(code)
         if incoming.mimetype == "application/x-www-form-urlencoded":
             # Odoo has parsed a form's fields already (bounded by its own limits): the fields,
             # each key once, and the size it declared

@@ -36,5 +36,7 @@ from . import crm_lead_funnel
 from . import crm_lead_landing
 from . import crm_lead_intake
 from . import crm_deal_intake
+from . import crm_deal_intake_slots
+from . import crm_deal_intake_page
 from . import res_users
 from . import ir_module_module

@@ -144,17 +144,27 @@ class CrmDealIntake(models.AbstractModel):
 
     # THE INTAKE
 
-    def _submit(self, source, payload, door, raw, replay_of=None):
+    def _submit(self, source, payload, door, raw, replay_of=None, client_key=None):
         """One submission: {"lead_id", "status", "errors"}, logged whatever comes of it."""
         try:
             values, answers = self._read_payload(source, payload)
         except IntakeRefused as refused:
-            log = self._log(source, door, raw, 422, errors=refused.errors, replay_of=replay_of)
+            log = self._log(source, door, raw, 422, errors=refused.errors, replay_of=replay_of, client_key=client_key)
             return {"lead_id": False, "status": "refused", "errors": refused.errors, "log_id": log.id}
         external_id = values.pop("external_id", None)
         first = self._first_submission(source, external_id)
         if first:
-            log = self._log(source, door, raw, 200, "duplicate", first.lead_id, external_id, replay_of=replay_of)
+            log = self._log(
+                source,
+                door,
+                raw,
+                200,
+                "duplicate",
+                first.lead_id,
+                external_id,
+                replay_of=replay_of,
+                client_key=client_key,
+            )
             return {"lead_id": first.lead_id.id, "status": "duplicate", "errors": [], "log_id": log.id}
         try:
             with self.env.cr.savepoint():
@@ -168,6 +178,7 @@ class CrmDealIntake(models.AbstractModel):
                     lead,
                     external_id,
                     replay_of=replay_of,
+                    client_key=client_key,
                 )
         except psycopg2.errors.UniqueViolation:
             # the same submission on another connection, committed while this one waited
@@ -175,7 +186,9 @@ class CrmDealIntake(models.AbstractModel):
             first = self._first_submission(source, external_id, fresh=True)
             # the first's lead is not in this transaction's snapshot: the answer names it, the
             # row cannot link it
-            log = self._log(source, door, raw, 200, "duplicate", None, external_id, replay_of=replay_of)
+            log = self._log(
+                source, door, raw, 200, "duplicate", None, external_id, replay_of=replay_of, client_key=client_key
+            )
             return {"lead_id": first.id, "status": "duplicate", "errors": [], "log_id": log.id}
         return {"lead_id": lead.id, "status": status, "errors": [], "log_id": log.id}
 
@@ -231,6 +244,9 @@ class CrmDealIntake(models.AbstractModel):
         else:
             differing += [f"{name}: {value}" for name, value in values.items() if name in FILLED_WHEN_EMPTY]
             differing += lines + [f"{name}: {value}" for name, value in typed.items()]
+        if values.get("setter_appointment"):
+            # a call the person booked: with the setter whose calendar was free then, whatever the phase
+            updates.update(setter_appointment=values["setter_appointment"], setter_id=values["setter_id"])
         updates.update(
             {
                 "reinquiry_count": lead.reinquiry_count + 1,
@@ -528,7 +544,17 @@ class CrmDealIntake(models.AbstractModel):
         return self.env.cr.fetchone()[0] >= source.rate_limit
 
     def _log(
-        self, source, door, raw, http_status, status="refused", lead=None, external_id=None, errors=None, replay_of=None
+        self,
+        source,
+        door,
+        raw,
+        http_status,
+        status="refused",
+        lead=None,
+        external_id=None,
+        errors=None,
+        replay_of=None,
+        client_key=None,
     ):
         log = (
             self.env["crm.deal.intake.log"]
@@ -543,6 +569,7 @@ class CrmDealIntake(models.AbstractModel):
                     "payload": raw,
                     "errors": json.dumps(errors, ensure_ascii=False) if errors else False,
                     "lead_id": lead.id if lead else False,
+                    "client_key": client_key,
                 }
             )
         )

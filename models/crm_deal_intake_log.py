@@ -28,7 +28,9 @@ class CrmDealIntakeLog(models.Model):
     received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     source_id = fields.Many2one("crm.deal.intake.source", required=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one(related="source_id.company_id", store=True, readonly=True)
-    door = fields.Selection([("webhook", "Webhook"), ("json2", "JSON-2"), ("replay", "Replay")], readonly=True)
+    door = fields.Selection(
+        [("webhook", "Webhook"), ("json2", "JSON-2"), ("page", "Inquiry Page"), ("replay", "Replay")], readonly=True
+    )
     status = fields.Selection(INTAKE_STATUSES, required=True, readonly=True)
     http_status = fields.Integer("HTTP Status", readonly=True)
     external_id = fields.Char("External ID", readonly=True)
@@ -36,12 +38,18 @@ class CrmDealIntakeLog(models.Model):
     errors = fields.Text(readonly=True)
     lead_id = fields.Many2one("crm.lead", readonly=True, ondelete="set null")
     replayed_by_id = fields.Many2one("crm.deal.intake.log", "Replayed As", readonly=True, ondelete="set null")
+    client_key = fields.Char(
+        readonly=True,
+        groups="base.group_system",
+        help="For the inquiry page's limit per address: a keyed hash of the visitor's address, never the address.",
+    )
 
     # a submission's id is taken once per source: a resend is a duplicate of the first
     _external_id_once = models.UniqueIndex(
         "(source_id, external_id) WHERE external_id IS NOT NULL AND status IN ('created', 'updated')"
     )
     _recent_per_source = models.Index("(source_id, received_at)")
+    _recent_per_client = models.Index("(client_key, received_at) WHERE client_key IS NOT NULL")
 
     # ORM
 

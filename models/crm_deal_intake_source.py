@@ -22,6 +22,10 @@ KNOWN_KEYS = (
     "consent_text",
 )
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+# a site allowed to embed the inquiry page: scheme, host and port only (it goes into a header)
+FRAME_ANCESTOR_PATTERN = re.compile(r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$")
+# the lead property types the inquiry page asks for
+PAGE_QUESTION_TYPES = ("char", "text", "integer", "float", "boolean", "selection", "date")
 
 
 def token_digest(token):
@@ -78,6 +82,33 @@ class CrmDealIntakeSource(models.Model):
     utm_medium_id = fields.Many2one("utm.medium", "Default Medium")
     utm_campaign_id = fields.Many2one("utm.campaign", "Default Campaign")
     log_retention_days = fields.Integer("Keep the Log (Days)", default=90)
+    # The inquiry page
+    public_form = fields.Boolean(
+        "Inquiry Page",
+        help="Publishes this source's inquiry page: the team's questionnaire for anyone with its address.",
+    )
+    form_title = fields.Char("Page Title", translate=True)
+    form_intro = fields.Text("Introduction", translate=True)
+    form_required_questions = fields.Char(
+        "Required Questions",
+        help="The questions a visitor must answer: the team's lead properties by name or label, comma-separated.",
+    )
+    consent_text = fields.Text(
+        "Consent", translate=True, help="What the visitor consents to by ticking the box; the box is required."
+    )
+    consent_version = fields.Char(default="1", help="Stored with each consent: change it when the text changes.")
+    frame_ancestors = fields.Char(
+        "Embedding Sites",
+        help="The sites that may show the page in an iframe, space-separated (e.g. https://landing.example.com); "
+        "none: only this Odoo.",
+    )
+    offer_setter_call = fields.Boolean(
+        "Book a Setter Call",
+        help="The page offers the next free times of the team's setters for seven days; the visitor's pick is the "
+        "inquiry's setter appointment.",
+    )
+    page_url = fields.Char("Page Address", compute="_compute_page_url")
+    embed_snippet = fields.Text("Embed Code", compute="_compute_page_url")
     log_ids = fields.One2many("crm.deal.intake.log", "source_id", readonly=True)
     log_count = fields.Integer(compute="_compute_log_count")
 
@@ -89,6 +120,18 @@ class CrmDealIntakeSource(models.Model):
         )
         for source in self:
             source.log_count = counts.get(source, 0)
+
+    @api.depends("code", "public_form")
+    def _compute_page_url(self):
+        base = self.get_base_url() if self else ""
+        for source in self:
+            source.page_url = f"{base}/crm_deal_phases/inquiry/{source.code}" if source.public_form else False
+            source.embed_snippet = (
+                f'<iframe src="{source.page_url}" title="{source.form_title or source.name}" '
+                'style="width: 100%; min-height: 900px; border: 0;" loading="lazy"></iframe>'
+                if source.public_form
+                else False
+            )
 
     @api.constrains("code")
     def _check_code(self):
@@ -125,6 +168,37 @@ class CrmDealIntakeSource(models.Model):
                         'Inquiry source "%(name)s": submissions per minute and the days the log is kept must be '
                         "at least 1.",
                         name=source.name,
+                    )
+                )
+
+    @api.constrains("frame_ancestors")
+    def _check_frame_ancestors(self):
+        for source in self:
+            wrong = [site for site in (source.frame_ancestors or "").split() if not FRAME_ANCESTOR_PATTERN.match(site)]
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        'Inquiry source "%(name)s": "%(site)s" is no site that may embed the page. Give https:// '
+                        "addresses without a path, e.g. https://landing.example.com, separated by spaces.",
+                        name=source.name,
+                        site=wrong[0],
+                    )
+                )
+
+    @api.constrains("form_required_questions", "team_id")
+    def _check_required_questions(self):
+        for source in self:
+            asked = {question.casefold() for question in source._page_question_names()}
+            unknown = [name for name in source._required_question_names() if name.casefold() not in asked]
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        'Inquiry source "%(name)s": "%(question)s" is no question of the team "%(team)s". Name its '
+                        "lead properties of type text, number, yes/no, selection or date: %(questions)s.",
+                        name=source.name,
+                        question=unknown[0],
+                        team=source.team_id.name,
+                        questions=", ".join(source._page_question_names()) or "-",
                     )
                 )
 
@@ -207,6 +281,33 @@ class CrmDealIntakeSource(models.Model):
                 }
             )
         )
+
+    def _page_questions(self):
+        """The team's lead properties the page asks for, in their order: the definitions with
+        "required" set as the source says."""
+        required = {name.casefold() for name in self._required_question_names()}
+        return [
+            {
+                **definition,
+                "required": bool(
+                    {definition["name"].casefold(), str(definition.get("string", "")).casefold()} & required
+                ),
+            }
+            for definition in self.team_id.lead_properties_definition or []
+            if definition.get("type") in PAGE_QUESTION_TYPES and not definition.get("definition_deleted")
+        ]
+
+    def _page_question_names(self):
+        return [
+            label
+            for definition in self.team_id.lead_properties_definition or []
+            if definition.get("type") in PAGE_QUESTION_TYPES
+            for label in (definition["name"], definition.get("string"))
+            if label
+        ]
+
+    def _required_question_names(self):
+        return [name.strip() for name in (self.form_required_questions or "").split(",") if name.strip()]
 
     def _token_matches(self, token):
         """Whether token is this source's and has not expired, in constant time."""

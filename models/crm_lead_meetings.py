@@ -117,7 +117,7 @@ class CrmLead(models.Model):
         if options.get("invite_setter") and self.setter_id:
             attendees |= self.setter_id.partner_id
         start = self[field]
-        minutes = settings.meeting_duration_minutes
+        minutes = settings.setter_call_minutes if field == "setter_appointment" else settings.meeting_duration_minutes
         lang = self.lang_id.code or organizer.lang or self.env.lang
         title = self.env(context=dict(self.env.context, lang=lang))._(MEETING_TITLES[field])
         return {

@@ -12,6 +12,7 @@ CALL_RETRY_HOURS_PARAM = "crm_deal_phases.call_retry_hours"
 UNANSWERED_STRIKE_PARAM = "crm_deal_phases.unanswered_calls_strike"
 RECENT_CALL_HOURS_PARAM = "crm_deal_phases.recent_call_hours"
 CALL_CLAIM_MINUTES_PARAM = "crm_deal_phases.call_claim_minutes"
+SETTER_CALL_MINUTES_PARAM = "crm_deal_phases.setter_call_minutes"
 DEFAULTS = {
     FOLLOW_UP_CADENCE_PARAM: 2,
     STRIKE_THRESHOLD_PARAM: 3,
@@ -21,6 +22,7 @@ DEFAULTS = {
     UNANSWERED_STRIKE_PARAM: 3,
     RECENT_CALL_HOURS_PARAM: 2,
     CALL_CLAIM_MINUTES_PARAM: 10,
+    SETTER_CALL_MINUTES_PARAM: 20,
 }
 # Reminders of a booked consultation unless the admin chose others: an e-mail the day before
 # and one two hours before (the no-show is the worst outcome of a consultation).
@@ -63,6 +65,10 @@ class DealPhaseSettings:
     @property
     def meeting_duration_minutes(self):
         return self._int(MEETING_DURATION_PARAM)
+
+    @property
+    def setter_call_minutes(self):
+        return self._int(SETTER_CALL_MINUTES_PARAM)
 
     @property
     def meeting_alarms(self):
@@ -154,6 +160,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=MEETING_DURATION_PARAM,
         default=DEFAULTS[MEETING_DURATION_PARAM],
         help="How long the calendar event of a booked consultation lasts.",
+    )
+    deal_phases_setter_call_duration = fields.Integer(
+        "Setter Call Duration (minutes)",
+        config_parameter=SETTER_CALL_MINUTES_PARAM,
+        default=DEFAULTS[SETTER_CALL_MINUTES_PARAM],
+        help="How long a booked setter call lasts: its calendar event, and the steps of the inquiry page's free slots.",
     )
     deal_phases_call_retry_hours = fields.Integer(
         "Next Attempt After (hours)",

@@ -108,6 +108,16 @@ class TestWebhook(IntakeCase):
         self.assertEqual(event.user_id, self.user_setter, "in the setter's calendar")
         self.assertIn("jana@example.com", event.partner_ids.mapped("email"), "the person invited")
 
+    def test_a_returning_person_with_a_setter_appointment_gets_it_on_their_lead(self):
+        first = self.post(self.inquiry()).json()["lead_id"]
+        response = self.post(
+            self.inquiry(setter_appointment="2030-03-05T10:00:00+01:00", setter=self.user_setter.login)
+        )
+        self.assertEqual(response.json(), {"lead_id": first, "status": "updated"})
+        lead = self.env["crm.lead"].browse(first)
+        self.assertEqual((lead.setter_id, lead.setter_appointment), (self.user_setter, datetime(2030, 3, 5, 9, 0)))
+        self.assertEqual(lead.setter_appointment_event_id.user_id, self.user_setter, "not dropped: booked")
+
     def test_an_answer_that_does_not_fit_its_property_is_kept(self):
         response = self.post(self.inquiry(Budget="viel", Start="Irgendwann"))
         lead = self.env["crm.lead"].browse(response.json()["lead_id"])

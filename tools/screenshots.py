@@ -2,7 +2,7 @@
 """Takes the screenshots of the readme fragments and the Apps page (static/description/
 screenshot_*.png) from a running Odoo with the demo data; tools/screenshots.sh starts one.
 
-    python3 tools/screenshots.py BASE_URL OUTPUT_DIR
+    python3 tools/screenshots.py BASE_URL OUTPUT_DIR [NAME ...]
 
 Logs in as the German demo team - setter, closer, manager - in headless Chromium (Debian's
 chromium package, driven by playwright) at 1440 x 900, the width the lists are made for, and
@@ -99,7 +99,27 @@ def login(browser, base_url, user):
     return page
 
 
-def main(base_url, output_dir):
+def inquiry_page(browser, base_url, output, phone):
+    """The demo team's inquiry page as a visitor sees it, on a phone or a desktop."""
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1440, "height": 900}
+    page = browser.new_page(viewport=viewport, locale="de-DE", timezone_id="Europe/Berlin", is_mobile=phone)
+    page.goto(f"{base_url}/crm_deal_phases/inquiry/erstgespraech?lang=de")
+    page.wait_for_selector(".o_deal_inquiry_form")
+    page.fill("#first_name", "Jana")
+    page.fill("#last_name", "Jonas")
+    page.fill("#phone", "0151 23456789")
+    page.fill("#answer_budget", "1500")
+    page.locator("label[for=answer_start-1]").click()
+    if not phone:
+        page.locator(".o_deal_inquiry_slots label.btn").nth(2).click()
+    page.wait_for_timeout(500)
+    name = "screenshot_inquiry_page_phone" if phone else "screenshot_inquiry_page"
+    page.screenshot(path=str(output / f"{name}.png"), full_page=not phone)
+    print(output / f"{name}.png")
+    page.close()
+
+
+def main(base_url, output_dir, *only):
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
     browser_path = shutil.which("chromium") or shutil.which("google-chrome")
@@ -110,7 +130,11 @@ def main(base_url, output_dir):
             executable_path=browser_path,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
+        for phone in (True, False):
+            inquiry_page(browser, base_url, output, phone)
         for name, user, path, ready, open_groups in SCREENS:
+            if only and name not in only:
+                continue
             page = login(browser, base_url, user)
             page.goto(f"{base_url}{path}")
             page.wait_for_selector(ready)
@@ -122,6 +146,9 @@ def main(base_url, output_dir):
             page.screenshot(path=str(output / f"{name}.png"))
             print(output / f"{name}.png")
             page.close()
+        if only:
+            browser.close()
+            return
         # the lead form of a First consultation, with its outcome buttons
         page = login(browser, base_url, "closer")
         response = page.request.post(
@@ -156,4 +183,4 @@ def main(base_url, output_dir):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])

@@ -1,0 +1,273 @@
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import quote
+
+import phonenumbers
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_deal_intake import MAX_NAME_LENGTH, MAX_VALUE_LENGTH
+from .crm_deal_intake_slots import MIN_NOTICE
+
+# submissions per minute from one address (the source's own limit counts all of them)
+PAGE_LIMIT_PER_CLIENT = 10
+# more fields than a page of the team's questions can have is no visitor's submission
+MAX_PAGE_FIELDS = 80
+# a field no person sees or fills (visually hidden, out of the tab order): a robot's tell
+HONEYPOT = "website_url"
+# the questions' inputs, apart from the fields of the intake's own names
+ANSWER_PREFIX = "answer_"
+# the link's attribution, carried by the form as it arrived; click ids become questionnaire lines
+ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid")
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class CrmDealIntake(models.AbstractModel):
+    """The inquiry page's door of the one intake: the page's questions, its form read into a
+    submission of the intake's keys, every error named by the field it belongs to, then the
+    same _submit as the webhook and JSON-2 (dedupe, phone check, idempotency, the log)."""
+
+    _inherit = "crm.deal.intake"
+
+    # THE INQUIRY PAGE
+
+    @api.model
+    def _page_source(self, code):
+        """The source of the page, or none: an unknown code and a source without a page look
+        the same from outside."""
+        return (
+            self.env["crm.deal.intake.source"]
+            .sudo()
+            .search([("code", "=", code or ""), ("public_form", "=", True)], limit=1)
+        )
+
+    @api.model
+    def _page_form(self, source, values=None, errors=None, attribution=None, visitor_tz=None, taken=()):
+        """What the page's form shows: the questions, what the visitor entered, the errors by
+        field, the link's attribution, the submission's id (a resend is one inquiry), and the
+        setter calls free now, in the visitor's time zone (the browser's once it has told it,
+        else the first setter's, marked as a guess)."""
+        values = dict(values or {})
+        if not SUBMISSION_ID.match(values.get("submission_id") or ""):
+            values["submission_id"] = secrets.token_urlsafe(24)
+        slot_days, tz_name, tz_guessed = [], visitor_tz, False
+        if source.offer_setter_call:
+            if tz_name not in pytz.all_timezones_set:
+                setters = self._page_setters(source)
+                tz_name, tz_guessed = (setters[:1].tz or source.company_id.partner_id.tz or "UTC"), True
+            # taken: slots booked on other connections since this transaction's snapshot
+            free = {slot: setters for slot, setters in self._page_free_slots(source).items() if slot not in taken}
+            slot_days = self._page_slot_days(free, pytz.timezone(tz_name))
+        return {
+            "slot_days": slot_days,
+            "visitor_tz": tz_name,
+            "tz_guessed": tz_guessed,
+            "source": source,
+            "questions": [
+                {**question, "input": ANSWER_PREFIX + question["name"]} for question in source._page_questions()
+            ],
+            "values": values,
+            "errors": errors or {},
+            "attribution": {
+                key: " ".join(str(value).split())[:MAX_NAME_LENGTH]
+                for key, value in (attribution or {}).items()
+                if key in ATTRIBUTION_KEYS and value
+            },
+            "honeypot": HONEYPOT,
+        }
+
+    def _page_form_again(self, source, values, errors, attribution, visitor_tz, taken=()):
+        """The form sent back with its errors: never reloaded by the page (a reload would send it again)."""
+        return {**self._page_form(source, values, errors, attribution, visitor_tz, taken), "tz_guessed": False}
+
+    @api.model
+    def _receive_page(self, source, form, client_address, csrf_valid, visitor_tz=None):
+        """A submission of the page: (outcome, HTTP status, what the page shows), the outcome
+        "thanks" (the same for a new and a returning person), "form" (the form again, with
+        every error by its field and every value kept)."""
+        client_key = self._client_key(client_address)
+        values = {key: value for key, value in list(form.items())[:MAX_PAGE_FIELDS] if isinstance(value, str)}
+        attribution = {key: values.pop(key) for key in ATTRIBUTION_KEYS if key in values}
+        if self._over_rate_limit(source) or self._client_over_limit(client_key):
+            # not logged (a flood writes nothing); the visitor's answers stay in the form
+            errors = {
+                "form": self.env._(
+                    "Too many inquiries at once. Your answers are kept: please wait a minute, then send them again."
+                )
+            }
+            return "form", 429, self._page_form_again(source, values, errors, attribution, visitor_tz)
+        if not csrf_valid:
+            errors = {"form": self.env._("The form had expired. Your answers are kept: please send it again.")}
+            return "form", 400, self._page_form_again(source, values, errors, attribution, visitor_tz)
+        payload, errors, slot = self._page_payload(source, values, attribution, len(form) > MAX_PAGE_FIELDS)
+        raw = json.dumps(payload, ensure_ascii=False)
+        if values.get(HONEYPOT):
+            self._log(
+                source, "page", raw, 422, errors=[{"field": HONEYPOT, "message": "honeypot"}], client_key=client_key
+            )
+            return "thanks", 200, {"source": source, "first_name": values.get("first_name", "")}
+        setter = self._book_setter_call(source, slot) if slot and not errors else None
+        if slot and not errors and not setter:
+            errors["slot"] = self.env._("This time was just taken. Please choose one of the next free times.")
+        if errors:
+            self._log(
+                source,
+                "page",
+                raw,
+                422,
+                errors=[{"field": field, "message": message} for field, message in errors.items()],
+                client_key=client_key,
+            )
+            taken = [slot] if slot and not setter else []
+            return "form", 422, self._page_form_again(source, values, errors, attribution, visitor_tz, taken)
+        if setter:
+            payload.update(setter_appointment=slot.isoformat() + "+00:00", setter=setter.login)
+            raw = json.dumps(payload, ensure_ascii=False)
+        result = self._submit(source, payload, "page", raw, client_key=client_key)
+        if result["status"] == "refused":
+            inputs = {question["name"]: ANSWER_PREFIX + question["name"] for question in source._page_questions()}
+            errors = {}
+            for refusal in result["errors"]:
+                field = inputs.get(refusal["field"], refusal["field"])
+                errors[field if field in values else "form"] = refusal["message"]
+            return "form", 422, self._page_form_again(source, values, errors, attribution, visitor_tz)
+        thanks = {"source": source, "first_name": payload.get("first_name", "")}
+        if setter:
+            thanks.update(self._page_booked_call(source, slot, visitor_tz or setter.tz or "UTC"))
+        return "thanks", 200, thanks
+
+    def _page_payload(self, source, values, attribution, too_many):
+        """The intake's submission of the page's fields, and the errors by field name."""
+        errors = {}
+        if too_many:
+            errors["form"] = self.env._("The form has more fields than its questions.")
+        for name, value in values.items():
+            if len(value) > MAX_VALUE_LENGTH:
+                errors[name] = self.env._("At most %s characters.", MAX_VALUE_LENGTH)
+        text = {name: " ".join(value.split()) for name, value in values.items() if name not in errors}
+        required = {
+            "first_name": self.env._("Enter your first name."),
+            "last_name": self.env._("Enter your last name."),
+            "phone": self.env._("Enter your mobile number."),
+        }
+        for name, message in required.items():
+            if not text.get(name):
+                errors[name] = message
+            elif name != "phone" and len(text[name]) > MAX_NAME_LENGTH:
+                errors[name] = self.env._("At most %s characters.", MAX_NAME_LENGTH)
+        if text.get("phone") and not self._page_phone_is_valid(text["phone"], source.company_id):
+            errors["phone"] = self.env._(
+                "This is no phone number we can call. Enter your mobile number, e.g. 0151 23456789 or +49 151 23456789."
+            )
+        payload = {
+            "external_id": f"page-{values.get('submission_id') or secrets.token_urlsafe(24)}",
+            **{name: text[name] for name in ("first_name", "last_name", "phone", "email") if text.get(name)},
+            **attribution,
+        }
+        for question in source._page_questions():
+            name, field = question["name"], ANSWER_PREFIX + question["name"]
+            answer = values.get(field, "").strip() if field not in errors else ""
+            if not answer:
+                if question["required"] and field not in errors:
+                    errors[field] = self.env._("Please answer this question.")
+                continue
+            if self._typed(question, answer) is None:
+                errors[field] = self._page_type_error(question)
+                continue
+            payload[name] = answer
+        slot = self._page_chosen_slot(source, values.get("slot", ""), errors)
+        if source.consent_text:
+            if values.get("consent") != "yes":
+                errors["consent"] = self.env._("Tick the box to send your inquiry.")
+            else:
+                payload["consent"] = True
+                payload["consent_text"] = f"[{source.consent_version or '1'}] {source.consent_text}"
+        return payload, errors, slot
+
+    def _page_chosen_slot(self, source, choice, errors):
+        """The setter call's slot the visitor chose (naive UTC), none when the visitor asked to
+        be called; an error for a time no setter is free at."""
+        if not source.offer_setter_call or choice == "none":
+            return None
+        if not choice:
+            errors["slot"] = self.env._("Choose a time for your call, or that we call you.")
+            return None
+        slot = self._page_slot(choice)
+        if slot is None:
+            errors["slot"] = self.env._("Choose one of the times offered.")
+        elif slot < fields.Datetime.now() + MIN_NOTICE:
+            errors["slot"] = self.env._("This time has passed. Please choose one of the next free times.")
+        elif slot not in self._page_free_slots(source, ignore_busy=True):
+            errors["slot"] = self.env._("Nobody of the team works then. Please choose one of the free times.")
+        elif slot not in self._page_free_slots(source):
+            errors["slot"] = self.env._("This time was just taken. Please choose one of the next free times.")
+        else:
+            return slot
+        return None
+
+    def _page_booked_call(self, source, slot, tz_name):
+        """What the thank-you page says of the booked call, with its calendar file."""
+        tz = pytz.timezone(tz_name if tz_name in pytz.all_timezones_set else "UTC")
+        [(day, [(_value, at)])] = self._page_slot_days({slot: []}, tz)
+        minutes = self.env["crm.lead"]._deal_settings().setter_call_minutes
+        stamp = "%Y%m%dT%H%M%SZ"
+        summary = self.env._("Call with %s", source.company_id.name or self.env.company.name)
+        ics = "\r\n".join(
+            [
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                "PRODID:-//crm_deal_phases//inquiry page//EN",
+                "BEGIN:VEVENT",
+                f"UID:{secrets.token_hex(16)}@crm_deal_phases",
+                f"DTSTAMP:{fields.Datetime.now().strftime(stamp)}",
+                f"DTSTART:{slot.strftime(stamp)}",
+                f"DTEND:{(slot + timedelta(minutes=minutes)).strftime(stamp)}",
+                "SUMMARY:" + summary.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"),
+                "END:VEVENT",
+                "END:VCALENDAR",
+                "",
+            ]
+        )
+        return {
+            "booked_day": day,
+            "booked_time": at,
+            "booked_tz": tz.zone,
+            "ics_href": "data:text/calendar;charset=utf-8," + quote(ics),
+        }
+
+    def _page_type_error(self, question):
+        return {
+            "integer": self.env._("Enter a whole number, e.g. 3."),
+            "float": self.env._("Enter a number, e.g. 2,5."),
+            "date": self.env._("Enter a date."),
+            "boolean": self.env._("Choose yes or no."),
+            "selection": self.env._("Choose one of the options."),
+        }.get(question["type"], self.env._("This answer is not allowed."))
+
+    @api.model
+    def _page_phone_is_valid(self, number, company):
+        region = (company.country_id or self.env.company.country_id).code or None
+        try:
+            return phonenumbers.is_valid_number(phonenumbers.parse(number, region))
+        except phonenumbers.NumberParseException:
+            return False
+
+    def _client_key(self, address):
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
+        return hmac.new(secret.encode(), (address or "").encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _client_over_limit(self, client_key):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM crm_deal_intake_log WHERE client_key = %s AND received_at > %s",
+                client_key,
+                fields.Datetime.subtract(fields.Datetime.now(), minutes=1),
+            )
+        )
+        return self.env.cr.fetchone()[0] >= PAGE_LIMIT_PER_CLIENT
