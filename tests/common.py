@@ -37,6 +37,12 @@ DOCUMENTED_GRAPH = {
 # The phases whose outcomes are the closer's to record (or a Sales Administrator's): a
 # consultation's and the closer follow-up's.
 CLOSER_PHASES = {"first_meeting", "second_meeting", "not_sold"}
+# A team's questions of an inquiry (crm's lead properties), as the intake tests ask them
+TEAM_QUESTIONS = [
+    {"name": "budget", "string": "Budget", "type": "integer"},
+    {"name": "decider", "string": "Entscheider", "type": "boolean"},
+    {"name": "start", "string": "Start", "type": "selection", "selection": [["now", "Sofort"], ["later", "Später"]]},
+]
 # Figures of the reliability tests, printed in one line at the end of a pytest run
 # (tests/conftest.py).
 RELIABILITY = Counter(

@@ -12,7 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
 
 from ..models.crm_deal_intake_page import PAGE_LIMIT_PER_CLIENT
-from .common import RELIABILITY, DealPhasesCase
+from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase
 
 PAGE = "/crm_deal_phases/inquiry/{code}"
 # the time zone the visitor's browser told (Odoo's frontend layout keeps it in this cookie)
@@ -28,14 +28,7 @@ class InquiryPageCase(HttpCase, DealPhasesCase):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.de")
         cls.team.lead_properties_definition = [
-            {"name": "budget", "string": "Budget", "type": "integer"},
-            {"name": "decider", "string": "Entscheider", "type": "boolean"},
-            {
-                "name": "start",
-                "string": "Start",
-                "type": "selection",
-                "selection": [["now", "Sofort"], ["later", "Später"]],
-            },
+            *TEAM_QUESTIONS,
             {
                 "name": "branch",
                 "string": "Branche",

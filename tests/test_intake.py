@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from .common import RELIABILITY, DealPhasesCase, RpcMixin
+from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase, RpcMixin
 
 WEBHOOK = "/crm_deal_phases/inquiry/{code}"
 
@@ -20,16 +20,7 @@ class IntakeCase(RpcMixin, HttpCase, DealPhasesCase):
         super().setUpClass()
         cls.setUpRpc()
         cls.env.company.country_id = cls.env.ref("base.de")
-        cls.team.lead_properties_definition = [
-            {"name": "budget", "string": "Budget", "type": "integer"},
-            {"name": "decider", "string": "Entscheider", "type": "boolean"},
-            {
-                "name": "start",
-                "string": "Start",
-                "type": "selection",
-                "selection": [["now", "Sofort"], ["later", "Später"]],
-            },
-        ]
+        cls.team.lead_properties_definition = TEAM_QUESTIONS
         Source = cls.env["crm.deal.intake.source"].with_user(cls.user_manager)
         cls.source = Source.create({"name": "Landing page", "code": "landing", "team_id": cls.team.id})
         cls.other_source = Source.create({"name": "Partner form", "code": "partner", "team_id": cls.team.id})
