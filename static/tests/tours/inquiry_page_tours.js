@@ -95,6 +95,20 @@ registry.category("web_tour.tours").add("crm_deal_phases_inquiry_arrived", {
                 .join(", "),
         },
         { content: "its answers", trigger: ".o_field_properties:contains('Entscheider'):contains('Später')" },
+        { content: "the contacts tab", trigger: ".o_notebook a[name=lead]", run: "click" },
+        {
+            content: "its attribution from the link",
+            trigger: ".o_field_widget[name=campaign_id]",
+            run() {
+                const shown = (name) => {
+                    const field = document.querySelector(`.o_field_widget[name=${name}]`);
+                    return (field?.querySelector("input")?.value || field?.textContent || "").trim();
+                };
+                if (shown("source_id").toLowerCase() !== "facebook" || shown("campaign_id") !== "winter") {
+                    throw new Error(`source ${shown("source_id")}, campaign ${shown("campaign_id")}`);
+                }
+            },
+        },
         { content: "the deal phase tab", trigger: ".o_notebook a[name=deal_phase]", run: "click" },
         {
             content: "its setter and its setter call",
