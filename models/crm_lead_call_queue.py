@@ -103,12 +103,13 @@ class CrmLead(models.Model):
             ("preferred_call_time", "in", self._preferred_call_times_now()),
         ]
         recent = now - timedelta(hours=settings.recent_call_hours)
+        # each part in a total order: leads created in one transaction share their create_date
         parts = []
         if ENTRY_PHASE in phases:
             parts.append(
-                ([("stage_id", "=", Stage._stage_of_phase(ENTRY_PHASE).id), ("call_count", "=", 0)], "create_date")
+                ([("stage_id", "=", Stage._stage_of_phase(ENTRY_PHASE).id), ("call_count", "=", 0)], "create_date, id")
             )
-        parts.append(([("call_back_at", "<=", now), ("call_back_user_id", "=", self.env.uid)], "call_back_at"))
+        parts.append(([("call_back_at", "<=", now), ("call_back_user_id", "=", self.env.uid)], "call_back_at, id"))
         parts.append(
             (
                 [
@@ -117,7 +118,7 @@ class CrmLead(models.Model):
                     ("last_call_date", "=", False),
                     ("last_call_date", "<", recent),
                 ],
-                "call_count, last_call_date",
+                "call_count, last_call_date, id",
             )
         )
         for domain, order in parts:
