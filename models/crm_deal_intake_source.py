@@ -28,6 +28,11 @@ FRAME_ANCESTOR_PATTERN = re.compile(r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(
 PAGE_QUESTION_TYPES = ("char", "text", "integer", "float", "boolean", "selection", "date")
 
 
+def _labels(definition):
+    """A lead property's name and label, the ways a source may name it."""
+    return [label for label in (definition["name"], definition.get("string")) if label]
+
+
 def token_digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -282,29 +287,24 @@ class CrmDealIntakeSource(models.Model):
             )
         )
 
-    def _page_questions(self):
-        """The team's lead properties the page asks for, in their order: the definitions with
-        "required" set as the source says."""
-        required = {name.casefold() for name in self._required_question_names()}
+    def _page_definitions(self):
+        """The team's lead properties a visitor can answer, in their order."""
         return [
-            {
-                **definition,
-                "required": bool(
-                    {definition["name"].casefold(), str(definition.get("string", "")).casefold()} & required
-                ),
-            }
+            definition
             for definition in self.team_id.lead_properties_definition or []
             if definition.get("type") in PAGE_QUESTION_TYPES and not definition.get("definition_deleted")
         ]
 
-    def _page_question_names(self):
+    def _page_questions(self):
+        """The page's questions: the definitions with "required" set as the source says."""
+        required = {name.casefold() for name in self._required_question_names()}
         return [
-            label
-            for definition in self.team_id.lead_properties_definition or []
-            if definition.get("type") in PAGE_QUESTION_TYPES
-            for label in (definition["name"], definition.get("string"))
-            if label
+            {**definition, "required": bool({label.casefold() for label in _labels(definition)} & required)}
+            for definition in self._page_definitions()
         ]
+
+    def _page_question_names(self):
+        return [label for definition in self._page_definitions() for label in _labels(definition)]
 
     def _required_question_names(self):
         return [name.strip() for name in (self.form_required_questions or "").split(",") if name.strip()]

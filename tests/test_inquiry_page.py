@@ -241,6 +241,23 @@ class TestInquiryPage(InquiryPageCase):
         self.assertEqual(visible(first), visible(again))
         self.assertEqual(visible(first), visible(returning), "nothing tells whether a person is known")
 
+    def test_an_oversized_body_or_a_script_writes_nothing_and_runs_nothing(self):
+        hidden = self.form_fields(self.page())
+        response = self.url_open(
+            PAGE.format(code="own-page") + "?lang=en",
+            data={**hidden, **self.answers(answer_goal="x" * 70_000)},
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(self.page_leads() or self.page_logs(), "an oversized body writes nothing")
+        script = "<script>alert(1)</script>"
+        response = self.send(self.answers(first_name=script, last_name=""))
+        self.assertNotIn(script, response.text, "what a visitor typed is shown escaped")
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", response.text)
+        response = self.send(self.answers(first_name=script))
+        self.assertNotIn(script, response.text)
+        self.assertEqual(self.page_leads().contact_firstname, script, "kept as typed, never run")
+
     def test_embedding_sites_are_addresses_only(self):
         self.source.frame_ancestors = "https://landing.example.com https://*.example.org:8443"
         response = self.page()
