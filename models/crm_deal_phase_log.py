@@ -3,10 +3,11 @@ import json
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .deal_phase import DEAL_PHASES, LOG_LABELS
+from .deal_phase import DEAL_PHASES, DECISIONS, LOG_LABELS, SECOND_MEETING
 
 # The columns of the log that name a record by its id, without a foreign key (AuditReference).
 AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "user_id")
+_DECISIONS_SQL = ", ".join(f"'{phase}'" for phase in DECISIONS)
 
 
 class AuditReference(fields.Many2one):
@@ -27,15 +28,21 @@ class CrmDealPhaseLog(models.Model):
 
     _name = "crm.deal.phase.log"
     _description = "Deal Phase Change"
-    # Written on the hottest path of the CRM (every stage change): the only index besides the
-    # primary key is the lead's, which the lead form and the cascade need. The reports read
-    # the whole log and gain nothing from more.
+    # Written on the hottest path of the CRM (every stage change): the only index every move
+    # adds to besides the primary key is the lead's, which the lead form and the cascade
+    # need. The two of the consultation rates (crm.deal.closer.report) are partial: only a
+    # decision or a Second consultation adds to them.
     # user_id and date say who changed what when; the ORM's create/write columns would
     # only repeat them (and cost two more foreign-key checks per move). The references to
     # other records than the lead carry no foreign key (AuditReference).
     _log_access = False
     _order = "date desc, id desc"
     _rec_name = "lead_id"
+    _first_decision_idx = models.Index(
+        f"((COALESCE(merged_lead_ref, lead_id)), date, id)"
+        f" WHERE to_phase IN ({_DECISIONS_SQL}) AND is_override IS NOT TRUE"
+    )
+    _second_meeting_idx = models.Index(f"(lead_id, date) WHERE to_phase = '{SECOND_MEETING}'")
 
     # Lead
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)

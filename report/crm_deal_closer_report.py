@@ -72,6 +72,10 @@ class CrmDealCloserReport(models.Model):
             """
         )
 
+    # No correlated subquery, and the rows that can count filtered before the joins: the planner
+    # then estimates the few rows it reads, not the whole history once per subquery - an
+    # estimate past jit_above_cost made PostgreSQL compile the query on every read (35-200 ms
+    # of a 40 ms read at 20,000 leads).
     def _from(self):
         return SQL(
             """
@@ -83,10 +87,7 @@ class CrmDealCloserReport(models.Model):
                     ((log.from_phase, log.to_phase) = %(no_show)s)::int AS no_show,
                     ((log.from_phase, log.to_phase) = %(cancelled)s)::int AS cancelled,
                     (decision.id IS NOT NULL)::int AS decided,
-                    (decision.id IS NOT NULL AND EXISTS (
-                        SELECT 1 FROM crm_deal_phase_log second
-                         WHERE second.lead_id = log.lead_id AND second.to_phase = %(second)s
-                           AND second.date <= log.date))::int AS with_second,
+                    (decision.id IS NOT NULL AND second.first_date <= log.date)::int AS with_second,
                     (decision.id IS NOT NULL AND log.to_phase = %(won)s)::int AS sold
                FROM crm_deal_phase_log log
                JOIN crm_lead lead ON lead.id = log.lead_id
@@ -94,7 +95,12 @@ class CrmDealCloserReport(models.Model):
                        FROM crm_deal_phase_log
                       WHERE to_phase IN %(decisions)s AND is_override IS NOT TRUE
                    ORDER BY COALESCE(merged_lead_ref, lead_id), date, id) decision ON decision.id = log.id
+          LEFT JOIN (SELECT lead_id, min(date) AS first_date
+                       FROM crm_deal_phase_log
+                      WHERE to_phase = %(second)s
+                   GROUP BY lead_id) second ON second.lead_id = log.lead_id AND decision.id IS NOT NULL
               WHERE log.is_override IS NOT TRUE
+                AND (log.to_phase IN %(events)s OR log.from_phase = %(first)s)
                 AND (log.to_phase = %(first)s OR log.from_phase = %(first)s OR decision.id IS NOT NULL)) events
             """,
             first=FIRST_MEETING,
@@ -103,6 +109,7 @@ class CrmDealCloserReport(models.Model):
             no_show=NO_SHOW,
             cancelled=APPOINTMENT_CANCELLED,
             decisions=DECISIONS,
+            events=(FIRST_MEETING, *DECISIONS),
         )
 
     def _group_by(self):

@@ -20,3 +20,5 @@ from . import test_i18n
 from . import test_readme
 from . import test_ui
 from . import test_intake
+from . import test_inquiry_page
+from . import test_read_only

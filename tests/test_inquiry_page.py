@@ -309,6 +309,14 @@ class SetterCallCase(InquiryPageCase):
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
 class TestSetterCallSlots(SetterCallCase):
+    def test_the_page_and_its_free_slots_are_read_on_a_read_only_cursor(self):
+        """The GET is a read-only route (a replica's, where one is set): a write there would
+        make Odoo run it again on a read/write cursor, with this warning."""
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            response = self.page()
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.offered(response), "the next seven days hold working hours")
+
     def test_free_slots_are_working_hours_minus_busy_events_in_steps_of_the_call(self):
         monday = datetime(2030, 1, 7, 6, 0)  # 07:00 in Berlin
         self.busy(datetime(2030, 1, 7, 8, 0))  # 09:00 to 10:00 in Berlin
