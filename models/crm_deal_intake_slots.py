@@ -67,24 +67,24 @@ class CrmDealIntake(models.AbstractModel):
         as busy - free/busy only, nothing else of the events."""
         self.env["calendar.event"].flush_model(["start", "stop", "active", "show_as"])
         self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT attendee.partner_id, event.start, event.stop
-                  FROM calendar_attendee attendee
-                  JOIN calendar_event event ON event.id = attendee.event_id
-                 WHERE attendee.partner_id IN %s AND attendee.state IS DISTINCT FROM 'declined'
-                   AND event.active AND event.show_as = 'busy' AND event.start < %s AND event.stop > %s
-                """,
-                tuple(setters.partner_id.ids),
-                stop,
-                start,
-            )
-        )
         busy = defaultdict(list)
-        for partner_id, begin, end in rows:
+        for partner_id, begin, end in self.env.execute_query(self._busy_query(setters, start, stop)):
             busy[partner_id].append((begin, end))
         return busy
+
+    def _busy_query(self, setters, start, stop):
+        return SQL(
+            """
+            SELECT attendee.partner_id, event.start, event.stop
+              FROM calendar_attendee attendee
+              JOIN calendar_event event ON event.id = attendee.event_id
+             WHERE attendee.partner_id IN %s AND attendee.state IS DISTINCT FROM 'declined'
+               AND event.active AND event.show_as = 'busy' AND event.start < %s AND event.stop > %s
+            """,
+            tuple(setters.partner_id.ids),
+            stop,
+            start,
+        )
 
     def _setter_working_intervals(self, setter, now, last):
         """The setter's working intervals from today to the last day, naive UTC: the working
@@ -136,8 +136,11 @@ class CrmDealIntake(models.AbstractModel):
         duration = timedelta(minutes=self.env["crm.lead"]._deal_settings().setter_call_minutes)
         for setter in self._page_free_slots(source).get(slot, []):
             self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", SLOT_LOCK, setter.id))
+            # the query alone on that cursor: an environment on it would wait for the
+            # registry's lock, which a module update (or Odoo's test runner) holds
             with self.env.registry.cursor() as fresh:
-                taken = self.with_env(self.env(cr=fresh))._setters_busy(setter, slot, slot + duration)
+                fresh.execute(self._busy_query(setter, slot, slot + duration))
+                taken = fresh.fetchall()
             if not taken:
                 return setter
         return self.env["res.users"]
