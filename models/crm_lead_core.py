@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, format_datetime
+from odoo.tools import SQL, format_date, format_datetime
 
 from .deal_phase import PhaseIntent
 from .res_config_settings import DealPhaseSettings
@@ -23,6 +23,17 @@ class CrmLead(models.Model):
     def _with_intent(self, **intent):
         """These leads, with the addon's own intent for the writes that follow (see PhaseIntent)."""
         return self.with_context(**{PhaseIntent.CONTEXT_KEY: PhaseIntent(**intent)})
+
+    def _lock_rows(self):
+        """Lock the leads' rows for the rest of the transaction. A move locks its leads before
+        its effects write other records: the lead's UPDATE may still be queued, and a
+        concurrent move of the lead would reach the same new rows (a follower, through a
+        meeting's activity) and fail on their unique key, which Odoo does not retry; locked,
+        it waits and is run again on this move's result (REPEATABLE READ)."""
+        if self:
+            self.env.cr.execute(
+                SQL("SELECT id FROM crm_lead WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids))
+            )
 
     def _in_phases(self):
         """The leads that sit in a deal phase, from the registry cache (crm's own paths - won,

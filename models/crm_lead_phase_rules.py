@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from .deal_phase import EFFECT_ORDER, ENTRY_PHASE, PHASES, TRANSITION_EFFECTS, PhaseIntent
+from .deal_phase import EFFECT_ORDER, ENTRY_PHASE, LEAD_ONLY_EFFECTS, PHASES, TRANSITION_EFFECTS, PhaseIntent
 
 
 class CrmLead(models.Model):
@@ -271,6 +271,8 @@ class CrmLead(models.Model):
         for lead_id, effects in self._effects_of_moves(from_stage_ids).items():
             for effect in effects:
                 lead_ids_by_effect[effect].append(lead_id)
+        if lead_ids_by_effect.keys() - LEAD_ONLY_EFFECTS:
+            self._lock_rows()
         for effect in EFFECT_ORDER:
             if lead_ids_by_effect.get(effect):
                 getattr(self.browse(lead_ids_by_effect[effect]), effect)(from_stage_ids)

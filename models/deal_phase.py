@@ -216,6 +216,9 @@ EFFECT_ORDER = (
     "_plan_win_back",
     "_start_upsell_on_sold",
 )
+# The effects that write the moved lead's own columns only; the others create or change other
+# records (events, activities, contacts, followers), so the move locks its leads first.
+LEAD_ONLY_EFFECTS = frozenset({"_record_creating_setter", "_record_setter", "_mark_second_meeting"})
 
 # The conversion funnel: a lead counts for a phase when it entered it or a phase lying beyond
 # it (booked directly, it was pre-qualified and qualified on the way); the share "of the phase

@@ -101,6 +101,37 @@ class TestConcurrentMoves(BaseCase):
         self.assertEqual(phase, "first_meeting")
         self.assertEqual(log, [(False, "inquiry"), ("inquiry", "first_meeting")])
 
+    def test_two_bookings_at_once_end_in_a_retry_not_a_duplicate_follower(self):
+        """Both transactions book the consultation at the same moment: its meeting's activity
+        makes the closer follow the lead in each. The second waits for the first's lock on
+        the lead and fails as a serialization failure, which Odoo runs again - not on the
+        follower's unique key, which it would not."""
+        failures = []
+
+        def book(env):
+            try:
+                env["crm.lead"].browse(self.lead_id).write({"stage_id": env.ref(STAGE_XMLIDS["first_meeting"]).id})
+                env.flush_all()
+            except Exception as failure:  # pylint: disable=broad-exception-caught
+                failures.append(failure)
+
+        with closing(self.db.cursor()) as first, closing(self.db.cursor()) as second:
+            book(self.env_for(first))
+            second_env = self.env_for(second)  # made here: the runner holds the registry's lock
+            with mute_logger("odoo.sql_db"):
+                racer = threading.Thread(target=book, args=(second_env,))
+                racer.start()
+                racer.join(timeout=2)
+                self.assertTrue(racer.is_alive(), "the second booking waits for the first")
+                first.commit()
+                racer.join(timeout=30)
+            second.rollback()
+        self.assertEqual([type(failure) for failure in failures], [psycopg2.errors.SerializationFailure])
+        phase, log = self.phase_and_log()
+        self.assertEqual(phase, "first_meeting")
+        self.assertEqual(log, [(False, "inquiry"), ("inquiry", "first_meeting")])
+        RELIABILITY["concurrent races resolved"] += 1
+
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
 class TestTransitionEditedOnAnotherServer(TestConcurrentMoves):
