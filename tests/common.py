@@ -1,6 +1,8 @@
 import json
+import threading
 import xmlrpc.client
 from collections import Counter
+from contextlib import closing
 from datetime import datetime, timedelta
 
 from odoo import fields
@@ -174,6 +176,27 @@ class DealPhasesCase(TransactionCase):
 
     def log_of(self, lead):
         return self.env["crm.deal.phase.log"].sudo().search([("lead_id", "=", lead.id)], order="id")
+
+
+class TwoConnectionsMixin:
+    """Races on two real connections to the test's database (self.db): what they commit is
+    committed for real, so the tests remove it at the end."""
+
+    def race_on_two_connections(self, first, second, env_for, waits_for, second_ends="commit"):
+        """first(env) runs on one connection and holds what second(env), run on the other in
+        a thread, must wait for (waits_for says what); then the first commits, the second
+        goes on and its transaction ends with second_ends ("commit" or "rollback"). The
+        environments are made here, not in the thread: Odoo's test runner holds the
+        registry's lock, which a new environment's registry waits for."""
+        with closing(self.db.cursor()) as first_cr, closing(self.db.cursor()) as second_cr:
+            first(env_for(first_cr))
+            racer = threading.Thread(target=second, args=(env_for(second_cr),))
+            racer.start()
+            racer.join(timeout=2)
+            self.assertTrue(racer.is_alive(), f"the second waits for {waits_for}")
+            first_cr.commit()
+            racer.join(timeout=30)
+            getattr(second_cr, second_ends)()
 
 
 class RpcMixin:

@@ -1,4 +1,3 @@
-import threading
 from contextlib import closing
 from datetime import datetime, timedelta
 
@@ -8,11 +7,11 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, get_db_name, mute_logger, tagged
 
-from .common import RELIABILITY, STAGE_XMLIDS
+from .common import RELIABILITY, STAGE_XMLIDS, TwoConnectionsMixin
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestConcurrentMoves(BaseCase):
+class TestConcurrentMoves(TwoConnectionsMixin, BaseCase):
     """Two transactions on two real connections move the same lead at the same time: one
     commits, the other fails cleanly and, retried, is judged by the graph from the new phase.
     The data is committed for real, so the test removes it at the end."""
@@ -115,17 +114,8 @@ class TestConcurrentMoves(BaseCase):
             except Exception as failure:  # pylint: disable=broad-exception-caught
                 failures.append(failure)
 
-        with closing(self.db.cursor()) as first, closing(self.db.cursor()) as second:
-            book(self.env_for(first))
-            second_env = self.env_for(second)  # made here: the runner holds the registry's lock
-            with mute_logger("odoo.sql_db"):
-                racer = threading.Thread(target=book, args=(second_env,))
-                racer.start()
-                racer.join(timeout=2)
-                self.assertTrue(racer.is_alive(), "the second booking waits for the first")
-                first.commit()
-                racer.join(timeout=30)
-            second.rollback()
+        with mute_logger("odoo.sql_db"):
+            self.race_on_two_connections(book, book, self.env_for, "the first booking", second_ends="rollback")
         self.assertEqual([type(failure) for failure in failures], [psycopg2.errors.SerializationFailure])
         phase, log = self.phase_and_log()
         self.assertEqual(phase, "first_meeting")
@@ -266,7 +256,7 @@ class TestConcurrentCallQueue(BaseCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestConcurrentIntake(BaseCase):
+class TestConcurrentIntake(TwoConnectionsMixin, BaseCase):
     """A form tool sends the same submission twice at the same moment, on two real
     connections: one lead, the second answered as a duplicate of it and logged so."""
 
@@ -308,19 +298,14 @@ class TestConcurrentIntake(BaseCase):
 
     def test_the_same_submission_twice_at_once(self):
         first_results, second_results = [], []
-        with (
-            mute_logger("odoo.sql_db"),  # the second's insert meets the first's unique row
-            closing(self.db.cursor()) as first,
-            closing(self.db.cursor()) as second,
-        ):
-            self.submit(self.env_for(first), first_results)  # its log row holds the external id until it commits
-            racer = threading.Thread(target=self.submit, args=(self.env_for(second), second_results))
-            racer.start()
-            racer.join(timeout=2)
-            self.assertTrue(racer.is_alive(), "the second waits on the first's submission")
-            first.commit()
-            racer.join(timeout=30)
-            second.commit()
+        with mute_logger("odoo.sql_db"):  # the second's insert meets the first's unique row
+            # the first's log row holds the external id until it commits
+            self.race_on_two_connections(
+                lambda env: self.submit(env, first_results),
+                lambda env: self.submit(env, second_results),
+                self.env_for,
+                "the first's submission",
+            )
         self.assertEqual(first_results[0]["status"], "created")
         self.assertEqual(second_results[0]["status"], "duplicate")
         self.assertEqual(second_results[0]["lead_id"], first_results[0]["lead_id"])

@@ -1,5 +1,4 @@
 import re
-import threading
 from contextlib import closing
 from datetime import datetime, timedelta
 from html import unescape
@@ -12,7 +11,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
 
 from ..models.crm_deal_intake_page import PAGE_LIMIT_PER_CLIENT
-from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase
+from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase, TwoConnectionsMixin
 
 PAGE = "/crm_deal_phases/inquiry/{code}"
 # the time zone the visitor's browser told (Odoo's frontend layout keeps it in this cookie)
@@ -403,7 +402,7 @@ class TestSetterCallSlots(SetterCallCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestSlotRace(BaseCase):
+class TestSlotRace(TwoConnectionsMixin, BaseCase):
     """Two visitors send the page for the same setter's slot at the same moment, on two real
     connections: one gets the call, the other the form again with the next free times. The
     data is committed for real, so the test removes it at the end."""
@@ -484,15 +483,13 @@ class TestSlotRace(BaseCase):
             for name, phone in (("Rita", "+49 151 77777777"), ("Rolf", "+49 151 88888888"))
         ]
         first_results, second_results = [], []
-        with closing(self.db.cursor()) as first, closing(self.db.cursor()) as second:
-            self.submit(self.env_for(first), forms[0], first_results)  # holds the setter's calendar until it commits
-            racer = threading.Thread(target=self.submit, args=(self.env_for(second), forms[1], second_results))
-            racer.start()
-            racer.join(timeout=2)
-            self.assertTrue(racer.is_alive(), "the second waits on the first's booking")
-            first.commit()
-            racer.join(timeout=30)
-            second.commit()
+        # the first holds the setter's calendar until it commits
+        self.race_on_two_connections(
+            lambda env: self.submit(env, forms[0], first_results),
+            lambda env: self.submit(env, forms[1], second_results),
+            self.env_for,
+            "the first's booking",
+        )
         self.assertEqual(first_results[0][:2], ("thanks", 200))
         outcome, status, page = second_results[0]
         self.assertEqual((outcome, status), ("form", 422))
