@@ -3,11 +3,17 @@ import json
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .deal_phase import DEAL_PHASES, DECISIONS, LOG_LABELS, SECOND_MEETING
+from .deal_phase import DEAL_PHASES, DECISIONS, FIRST_MEETING, LOG_LABELS, SECOND_MEETING
 
 # The columns of the log that name a record by its id, without a foreign key (AuditReference).
 AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "user_id")
 _DECISIONS_SQL = ", ".join(f"'{phase}'" for phase in DECISIONS)
+# The rows the consultation rates read: a First consultation booked or left, a deal's first
+# decision (crm.deal.closer.report); the partial index holds these only.
+CONSULTATION_RATES_ROWS = (
+    f"is_override IS NOT TRUE AND (to_phase = '{FIRST_MEETING}' OR from_phase = '{FIRST_MEETING}'"
+    " OR is_first_decision IS TRUE)"
+)
 
 
 class AuditReference(fields.Many2one):
@@ -30,19 +36,15 @@ class CrmDealPhaseLog(models.Model):
     _description = "Deal Phase Change"
     # Written on the hottest path of the CRM (every stage change): the only index every move
     # adds to besides the primary key is the lead's, which the lead form and the cascade
-    # need. The two of the consultation rates (crm.deal.closer.report) are partial: only a
-    # decision or a Second consultation adds to them.
+    # need. The consultation rates' (crm.deal.closer.report) is partial: only a consultation's
+    # booking, outcome or first decision adds to it.
     # user_id and date say who changed what when; the ORM's create/write columns would
     # only repeat them (and cost two more foreign-key checks per move). The references to
     # other records than the lead carry no foreign key (AuditReference).
     _log_access = False
     _order = "date desc, id desc"
     _rec_name = "lead_id"
-    _first_decision_idx = models.Index(
-        f"((COALESCE(merged_lead_ref, lead_id)), date, id)"
-        f" WHERE to_phase IN ({_DECISIONS_SQL}) AND is_override IS NOT TRUE"
-    )
-    _second_meeting_idx = models.Index(f"(lead_id, date) WHERE to_phase = '{SECOND_MEETING}'")
+    _consultation_rates_idx = models.Index(f"(date) WHERE {CONSULTATION_RATES_ROWS}")
 
     # Lead
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)
@@ -62,6 +64,18 @@ class CrmDealPhaseLog(models.Model):
     transition_label = fields.Char("Outcome", readonly=True, translate=True)
     reason = fields.Text(readonly=True)
     is_override = fields.Boolean("Override", readonly=True, help="A manager forced this move past the phase graph.")
+    # What the consultation rates count, fixed when the row is written (crm_lead_history.py):
+    # the deal's first decision, and whether a Second consultation came before it
+    is_first_decision = fields.Boolean(
+        "First Decision",
+        readonly=True,
+        help="The deal's first Sold or Not sold not forced by a Sales Administrator: a decided deal in the rates.",
+    )
+    is_after_second_meeting = fields.Boolean(
+        "After a Second Consultation",
+        readonly=True,
+        help="A first decision the deal reached after a Second consultation.",
+    )
     # Who and when
     user_id = AuditReference("res.users", "Changed By", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
@@ -84,6 +98,38 @@ class CrmDealPhaseLog(models.Model):
                 )
             )
         self.invalidate_model(names)
+
+    def _rebuild_rate_facts(self):
+        """is_first_decision and is_after_second_meeting of every row, as a move writes them
+        (the upgrade to 19.0.5, rows written in bulk): per deal - the lead a row was recorded
+        on, before any merge - its first decision not forced, and whether a Second
+        consultation of its lead came before. Rows already right are not rewritten."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_deal_phase_log log
+                   SET is_first_decision = facts.first, is_after_second_meeting = facts.after_second
+                  FROM (SELECT row.id, decision.id IS NOT NULL AS first,
+                               decision.id IS NOT NULL AND EXISTS (
+                                   SELECT 1 FROM crm_deal_phase_log second
+                                    WHERE second.lead_id = row.lead_id AND second.to_phase = %(second)s
+                                      AND second.date <= row.date) AS after_second
+                          FROM crm_deal_phase_log row
+                     LEFT JOIN (SELECT DISTINCT ON (COALESCE(merged_lead_ref, lead_id)) id
+                                  FROM crm_deal_phase_log
+                                 WHERE to_phase IN %(decisions)s AND is_override IS NOT TRUE
+                              ORDER BY COALESCE(merged_lead_ref, lead_id), date, id) decision ON decision.id = row.id
+                       ) facts
+                 WHERE facts.id = log.id
+                   AND (log.is_first_decision IS DISTINCT FROM facts.first
+                        OR log.is_after_second_meeting IS DISTINCT FROM facts.after_second)
+                """,
+                second=SECOND_MEETING,
+                decisions=DECISIONS,
+            )
+        )
+        self.invalidate_model(["is_first_decision", "is_after_second_meeting"])
 
     def _complete_label_translations(self):
         """The history keeps each outcome's label in every installed language. A language

@@ -3,7 +3,7 @@ import json
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .deal_phase import ENTERED_PHASES_LABEL, PhaseIntent
+from .deal_phase import DECISIONS, ENTERED_PHASES_LABEL, SECOND_MEETING, PhaseIntent
 
 # The columns _log_phase_changes fills from each moved lead, one array per column.
 LOG_COLUMNS = ("lead_id", "company_id", "team_id", "from_stage_id", "to_stage_id", "from_phase", "to_phase", "label")
@@ -13,6 +13,32 @@ def _array_literal(values):
     """A PostgreSQL array literal of integers or phase codes. psycopg2 adapts a list element
     by element, which on a 1,000-lead move costs more than PostgreSQL's checks of the rows."""
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+
+
+def _rate_facts_sql():
+    """What the consultation rates count of the moves' rows (is_first_decision,
+    is_after_second_meeting) and the joins that find it: the lead's own earlier rows. Only a
+    batch with a decision pays for them; any other move writes two constants."""
+    return SQL("decision.first, decision.after_second"), SQL(
+        """
+        CROSS JOIN LATERAL (
+              SELECT CASE WHEN moves.to_phase IN %(decisions)s
+                          THEN NOT EXISTS (SELECT 1 FROM crm_deal_phase_log earlier
+                                            WHERE earlier.lead_id = moves.lead_id
+                                              AND earlier.merged_lead_ref IS NULL
+                                              AND earlier.to_phase IN %(decisions)s
+                                              AND earlier.is_override IS NOT TRUE)
+                          ELSE FALSE END AS first) first_decision
+        CROSS JOIN LATERAL (
+              SELECT first_decision.first,
+                     CASE WHEN first_decision.first
+                          THEN EXISTS (SELECT 1 FROM crm_deal_phase_log second
+                                        WHERE second.lead_id = moves.lead_id AND second.to_phase = %(second)s)
+                          ELSE FALSE END AS after_second) decision
+        """,
+        decisions=DECISIONS,
+        second=SECOND_MEETING,
+    )
 
 
 class CrmLead(models.Model):
@@ -75,23 +101,29 @@ class CrmLead(models.Model):
         if not rows:
             return
         columns = [_array_literal(column) for column in zip(*rows, strict=True)]
+        deciding = not (intent and intent.override) and any(row[6] in DECISIONS for row in rows)
+        rate_facts, rate_facts_join = _rate_facts_sql() if deciding else (SQL("FALSE, FALSE"), SQL())
         # one array per column: the statement is the same for 1 or 10,000 rows
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
-                       from_phase, to_phase, transition_label, reason, is_override, user_id, date)
+                       from_phase, to_phase, transition_label, reason, is_override, user_id, date,
+                       is_first_decision, is_after_second_meeting)
                 SELECT moves.lead_id, moves.company_id, moves.team_id, moves.from_stage_id, moves.to_stage_id,
                        moves.from_phase, moves.to_phase, %(labels)s::jsonb -> moves.label,
-                       %(reason)s, %(override)s, %(uid)s, %(now)s
+                       %(reason)s, %(override)s, %(uid)s, %(now)s, %(rate_facts)s
                   FROM unnest(%(lead_id)s::int[], %(company_id)s::int[], %(team_id)s::int[],
                               %(from_stage_id)s::int[], %(to_stage_id)s::int[], %(from_phase)s::varchar[],
                               %(to_phase)s::varchar[], %(label)s::int[])
                     AS moves(lead_id, company_id, team_id, from_stage_id, to_stage_id, from_phase, to_phase, label)
+                 %(rate_facts_join)s
                  WHERE %(current)s
                 """,
                 current=self.env["crm.stage"]._phase_caches_are_current(),
                 **dict(zip(LOG_COLUMNS, columns, strict=True)),
+                rate_facts=rate_facts,
+                rate_facts_join=rate_facts_join,
                 labels=json.dumps(labels),
                 reason=(intent.reason if intent else None) or None,
                 override=bool(intent and intent.override),

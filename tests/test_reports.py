@@ -188,6 +188,41 @@ class TestReports(DealPhasesCase):
         row = Report.search([*domain, ("closer_id", "=", self.closer_b.id)])
         self.assertEqual((row.booked_count, row.held_count, row.no_show_count, row.decided_count), (2, 1, 1, 1))
 
+    def test_rate_facts_are_fixed_when_the_row_is_written(self):
+        """Each history row says, as it is written, whether it is its deal's first decision and
+        whether a Second consultation came before it: a deal won back after a "no" is decided
+        once, a merge changes neither deal's decision, and rebuilding the facts from the whole
+        history (the upgrade) finds them all as written."""
+        Log = self.env["crm.deal.phase.log"]
+
+        def facts(lead):
+            rows = Log.search([("lead_id", "=", lead.id)], order="id")
+            return [(row.to_phase, row.is_first_decision, row.is_after_second_meeting) for row in rows]
+
+        self.assertEqual(
+            facts(self.leads["sold_second"])[-2:], [("second_meeting", False, False), ("sold", True, True)]
+        )
+        self.assertEqual(facts(self.leads["not_sold"])[-1], ("not_sold", True, False))
+        self.assertFalse(any(first for _phase, first, _second in facts(self.leads["no_show_b"])))
+        won_back = self.create_lead("first_meeting", name="Won back", closer_id=self.closer_b.id)
+        won_back.with_user(self.user_manager).write({"stage_id": self.stages["not_sold"].id})
+        won_back.with_user(self.user_manager).write({"stage_id": self.stages["sold"].id})
+        self.assertEqual(facts(won_back)[-2:], [("not_sold", True, False), ("sold", False, False)])
+        decided = self.create_lead("first_meeting", name="Decided too", closer_id=self.closer_b.id)
+        decided.with_user(self.user_manager).write({"stage_id": self.stages["sold"].id})
+        won_back._merge_phase_history(decided)
+        self.assertEqual(
+            [
+                (row.merged_lead_ref or row.lead_id.id, row.to_phase)
+                for row in Log.search([("lead_id", "=", won_back.id), ("is_first_decision", "=", True)], order="id")
+            ],
+            [(won_back.id, "not_sold"), (decided.id, "sold")],
+            "each deal keeps its own first decision",
+        )
+        self.env.flush_all()
+        Log._rebuild_rate_facts()
+        self.assertEqual(self.env.cr.rowcount, 0, "the rebuild finds every fact as the moves wrote it")
+
     def test_forced_moves_are_no_consultation_outcome(self):
         """A Sales Administrator taking over a sale (an override) adds nothing to the closers'
         rates: nobody held that consultation."""

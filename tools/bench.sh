@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark against stock crm (not part of the test command):
 #   ./tools/bench.sh [--leads N] [--repeat R] [--cold-leads M] --json OUT.json
-#   (then the intake over HTTP: BENCH_INTAKE_LEADS, default 200000; BENCH_INTAKE=0 skips it)
+#   (then the intake over HTTP: BENCH_INTAKE_LEADS, default 200000; BENCH_INTAKE=0 skips it;
+#   BENCH_FLOOR=1 adds tools/move_floor.py, the cold single move with the addon's parts off)
 # Builds two databases on a throw-away private cluster, one with crm only and one with
 # crm_deal_phases, fills both with the same leads and prints the comparison table; the cold
 # moves also on two copies with M leads (3,000 by default), where the addon's own cost stands out.
@@ -23,6 +24,11 @@ for db in bench_stock bench_addon; do
     "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U odoo -d postgres -qc "CREATE DATABASE ${db}_cold TEMPLATE $db"
 done
 "$PYTHON" "$ADDON_DIR/tools/bench.py" "$WORK/odoo.conf" "$@"
+# where a cold single move's time goes, the addon's parts switched off in turn (BENCH_FLOOR=1)
+if [ "${BENCH_FLOOR:-0}" = 1 ]; then
+    "$PYTHON" "$ADDON_DIR/tools/move_floor.py" "$WORK/odoo.conf" bench_stock bench_addon
+    "$PYTHON" "$ADDON_DIR/tools/move_floor.py" "$WORK/odoo.conf" bench_stock bench_addon --batch --rounds 15
+fi
 # the front door over HTTP (BENCH_INTAKE=0 skips it): the same leads, servers in prefork
 if [ "${BENCH_INTAKE:-1}" = 1 ]; then
     "$PYTHON" "$ADDON_DIR/tools/bench_intake.py" "$WORK/odoo.conf" --leads "${BENCH_INTAKE_LEADS:-200000}" \

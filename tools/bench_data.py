@@ -119,4 +119,5 @@ class BenchData:
             )
         )
         self.env["crm.lead"]._rebuild_deal_funnel()
+        self.env["crm.deal.phase.log"]._rebuild_rate_facts()
         self.cr.execute(SQL("ANALYZE crm_deal_phase_log, crm_lead"))
