@@ -7,7 +7,6 @@ from .deal_phase import DEAL_PHASES, DECISIONS, FIRST_MEETING, LOG_LABELS, SECON
 
 # The columns of the log that name a record by its id, without a foreign key (AuditReference).
 AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "user_id")
-_DECISIONS_SQL = ", ".join(f"'{phase}'" for phase in DECISIONS)
 # The rows the consultation rates read: a First consultation booked or left, a deal's first
 # decision (crm.deal.closer.report); the partial index holds these only.
 CONSULTATION_RATES_ROWS = (
