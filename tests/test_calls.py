@@ -21,7 +21,9 @@ class TestServerActions(DealPhasesCase):
         self.assertTrue(all(leads.mapped("last_call_date")))
         activity = leads[0].activity_ids
         self.assertEqual(activity.user_id, self.user_setter)
-        self.assertEqual(activity.date_deadline, fields.Date.context_today(leads) + timedelta(days=3))
+        # the setter's today, in the setter's time zone (an hour before midnight UTC it is tomorrow in Berlin)
+        setters_today = fields.Date.context_today(leads[0].with_user(self.user_setter))
+        self.assertEqual(activity.date_deadline, setters_today + timedelta(days=3))
         self.run_action("crm_deal_phases.crm_lead_action_log_goodwill_call", leads[0], self.user_setter)
         self.assertEqual(leads.mapped("call_count"), [2, 1])
 
