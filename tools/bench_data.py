@@ -3,7 +3,7 @@ eight stages, made in bulk SQL; in the addon's database with their phase history
 
 import psycopg2.extras
 
-from odoo.addons.crm_deal_phases.models.deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASE_CODES, QUALIFIED
+from odoo.addons.crm_deal_phases.models.deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASE_CODES, QUALIFIED, SOLD
 from odoo.tools import SQL
 
 
@@ -16,7 +16,14 @@ class BenchData:
         Stage = self.env["crm.stage"]
         stages = Stage.search([("name", "like", "Bench %")], order="sequence")
         if not stages:
-            stages = Stage.create([{"name": f"Bench {i}", "sequence": 100 + i} for i in range(len(PHASE_CODES))])
+            # won where Sold is (crm's is_won): a sale in stock pays what it pays in the addon,
+            # the lead scoring's frequencies and every later move's probability from them
+            stages = Stage.create(
+                [
+                    {"name": f"Bench {i}", "sequence": 100 + i, "is_won": phase == SOLD}
+                    for i, phase in enumerate(PHASE_CODES)
+                ]
+            )
         return stages.ids
 
     def governed_team(self):
@@ -39,9 +46,10 @@ class BenchData:
 
     def populate(self):
         """N leads over the eight stages, the same in both databases, in one INSERT; in the
-        addon's database each with its phase history (created, then moved to its phase)."""
+        addon's database each with its phase history (created, then moved to its phase). True
+        when it loaded them."""
         if self.env["crm.lead"].search_count([("name", "=like", "Bench lead %")]) >= self.leads:
-            return
+            return False
         extra_columns = extra_values = ""
         if self.with_addon:
             extra_columns = (
@@ -71,6 +79,7 @@ class BenchData:
         if self.with_addon:
             self.populate_addon_data()
         self.cr.execute(SQL("ANALYZE crm_lead"))
+        return True
 
     def populate_addon_data(self):
         criteria = self.env["crm.qualification.criterion"].search([]).ids

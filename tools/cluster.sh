@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Odoo as it scales, on this one machine (a development tool, not part of the test command):
-#   ./tools/cluster.sh [--leads N] [--users S,C,M] [--duration SECONDS] [--warmup SECONDS]
-#                      [--lag MS] [--flavours "stock addon"] [--json OUT.json] [--strict]
+#   ./tools/cluster.sh [--leads N] [--users S,C,M] [--duration SECONDS] [--turns N]
+#                      [--warmup SECONDS] [--lag MS] [--flavours "stock addon"] [--json OUT.json]
+#                      [--strict]
 # Starts, on loopback only and stopped on exit: a PostgreSQL primary and a hot standby made
 # with pg_basebackup -R (streaming, hot_standby_feedback=on, optionally replaying --lag
-# milliseconds late), and per flavour (crm alone, then the addon) two Odoo servers in prefork
-# (two HTTP workers each, one cron worker in total, a shared data_dir, both reading through
-# the standby with --db_replica_host). Then tools/load.py: the bounded load alternating the two
-# servers, the replica's replay lag, the servers' "ro->rw" and concurrency retries from their
-# logs, the history's invariants (addon) and the transition-edit window (addon, with and
-# without lag). Prints one table and writes it to --json. With --strict (the test command's
-# short run) it fails where the addon broke a guarantee: a load error, a broken history, an
-# "ro->rw" retry, a move judged on a stale graph.
+# milliseconds late), and per flavour (crm alone and the addon, all running at once) two Odoo
+# servers in prefork (two HTTP workers each, one cron worker per flavour, a shared data_dir, both
+# reading through the standby with --db_replica_host). Then tools/load.py: the bounded load
+# alternating the two servers, the flavours taking --turns turns, the replica's replay lag,
+# the servers' "ro->rw" and concurrency retries from their logs, the history's invariants
+# (addon) and the transition-edit window (addon, with and without lag). Prints one table and
+# writes it to --json. With --strict (the test command's short run) it fails where the addon
+# broke a guarantee: a load error, a broken history, an "ro->rw" retry, a move judged on a
+# stale graph.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-LEADS=20000 USERS=4,2,2 DURATION=60 WARMUP=10 LAG=2000 FLAVOURS="stock addon" OUT= STRICT=0
+# 150 s: about 1,000 calls of a move or a list per flavour, 300 of each report; at 60 s the p95
+# of 400 calls moved by ±0.1 of the ratio from run to run
+LEADS=20000 USERS=4,2,2 DURATION=150 TURNS=6 WARMUP=10 LAG=2000 FLAVOURS="stock addon" OUT= STRICT=0
 while [ $# -gt 0 ]; do
     case $1 in
         --strict) STRICT=1; shift; continue ;;
@@ -23,6 +27,7 @@ while [ $# -gt 0 ]; do
         --users) USERS=$2 ;;
         --duration) DURATION=$2 ;;
         --warmup) WARMUP=$2 ;;
+        --turns) TURNS=$2 ;;
         --lag) LAG=$2 ;;
         --flavours) FLAVOURS=$2 ;;
         --json) OUT=$2 ;;
@@ -30,6 +35,7 @@ while [ $# -gt 0 ]; do
     esac
     shift 2
 done
+[ "$(wc -w <<<"$FLAVOURS")" -gt 1 ] || TURNS=1
 
 ensure_odoo
 find_pg_bin
@@ -83,10 +89,13 @@ as_pg_owner "$PG_BIN/pg_ctl" -D "$WORK/standby/data" -l "$WORK/standby/server.lo
 
 # odoo-bin, not `python -m odoo`: prefork starts its gevent worker again from sys.argv
 ODOO_BIN=$("$PYTHON" -c 'import odoo, os; print(os.path.join(os.path.dirname(list(odoo.__path__)[0]), "odoo-bin"))')
+# per flavour two servers: A on 18180 + 20 x its index, B ten ports above
+port_of() { echo $((18180 + $1 * 20 + $2 * 10)); }
+servers_of() { echo "http://127.0.0.1:$(port_of "$1" 0),http://127.0.0.1:$(port_of "$1" 1)"; }
 start_servers() {
-    local db=$1 index port
+    local db=$1 flavour_index=$2 index port
     for index in 0 1; do
-        port=$((18180 + index * 10))
+        port=$(port_of "$flavour_index" "$index")
         # one cron worker in all: on server A
         "$PYTHON" "$ODOO_BIN" -c "$WORK/odoo.conf" -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port=$((port + 2)) \
             --workers=2 --max-cron-threads=$((1 - index)) --db_replica_host="$WORK/standby" \
@@ -94,7 +103,8 @@ start_servers() {
             --logfile="$WORK/server_${db}_$index.log" &
         SERVERS+=($!)
     done
-    for port in 18180 18190; do
+    for index in 0 1; do
+        port=$(port_of "$flavour_index" "$index")
         for _ in $(seq 120); do
             curl -sf -o /dev/null "http://127.0.0.1:$port/web/login?db=$db" && continue 2
             sleep 1
@@ -108,51 +118,59 @@ count_in_logs() { cat "$WORK"/server_"$1"_*.log | grep -c -- "$2" || true; }
 
 : >"$WORK/summary.txt"
 BROKEN=()
+set_lag 0
+# every flavour's servers at once, the load taking turns (load.py run --turns): what the machine
+# does meanwhile falls on both flavours alike, not on whichever ran second
+say "two servers in prefork per flavour ($FLAVOURS) on the primary and the standby; the load for ${DURATION}s each after ${WARMUP}s, in $TURNS turns"
+RUN_ARGS=() flavour_index=0
+for flavour in $FLAVOURS; do
+    start_servers "cluster_$flavour" $flavour_index
+    RUN_ARGS+=(--keys "$WORK/$flavour.keys.json" --servers "$(servers_of $flavour_index)" --json "$WORK/$flavour.run.json")
+    flavour_index=$((flavour_index + 1))
+done
+(while sleep 2; do replica_lag; done) >"$WORK/load.lag" 2>/dev/null &
+LAG_WATCH=$!
+"$PYTHON" "$ADDON_DIR/tools/load.py" run "${RUN_ARGS[@]}" --duration "$DURATION" --warmup "$WARMUP" --turns "$TURNS" |
+    tee -a "$WORK/summary.txt"
+kill "$LAG_WATCH" 2>/dev/null || true
+echo "replica replay lag max $(sort -g "$WORK/load.lag" | tail -1)s" | tee -a "$WORK/summary.txt"
+flavour_index=0
 for flavour in $FLAVOURS; do
     db=cluster_$flavour
-    set_lag 0
-    say "$flavour: two servers in prefork on the primary and the standby; the load for ${DURATION}s after ${WARMUP}s"
-    start_servers "$db"
-    (while sleep 2; do replica_lag; done) >"$WORK/$flavour.lag" 2>/dev/null &
-    LAG_WATCH=$!
-    "$PYTHON" "$ADDON_DIR/tools/load.py" run "$WORK/$flavour.keys.json" \
-        --servers http://127.0.0.1:18180,http://127.0.0.1:18190 --duration "$DURATION" --warmup "$WARMUP" \
-        --json "$WORK/$flavour.run.json" | tee -a "$WORK/summary.txt"
-    kill "$LAG_WATCH" 2>/dev/null || true
+    servers=$(servers_of $flavour_index)
+    flavour_index=$((flavour_index + 1))
     ro_rw=$(count_in_logs "$db" 'retrying with a read/write cursor')
     {
-        echo "$db: replica replay lag max $(sort -g "$WORK/$flavour.lag" | tail -1)s"
         echo "$db: ro->rw retries $ro_rw"
         echo "$db: concurrency retries $(count_in_logs "$db" 'tries left, try again')"
     } | tee -a "$WORK/summary.txt"
-    if [ "$flavour" = addon ]; then
-        grep -q "^$db: .* 0 errors\$" "$WORK/summary.txt" || BROKEN+=("errors under load")
-        [ "$ro_rw" = 0 ] || BROKEN+=("ro->rw retries")
-        part=0
-        for lag in 0 "$LAG"; do
-            set_lag "$lag"
-            printf '%s: replica lag %sms: ' "$db" "$lag" | tee -a "$WORK/summary.txt"
-            "$PYTHON" "$ADDON_DIR/tools/load.py" window "$WORK/addon.keys.json" \
-                --servers http://127.0.0.1:18180,http://127.0.0.1:18190 --part $part --json "$WORK/window_$lag.json" |
-                tee -a "$WORK/summary.txt" || BROKEN+=("the transition-edit window at ${lag}ms lag")
-            part=1
-        done
-        "$PYTHON" "$ADDON_DIR/tools/load.py" contention "$WORK/addon.keys.json" \
-            --servers http://127.0.0.1:18180,http://127.0.0.1:18190 \
-            --dsn "host=$PRIMARY_DIR port=$PRIMARY_PORT user=odoo dbname=$db" |
-            sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("the same leads moved at once")
-        echo "$db: concurrency retries, with the same leads: $(count_in_logs "$db" 'tries left, try again')" |
-            tee -a "$WORK/summary.txt"
-        # the history's invariants after all of it
-        "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
-            tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")
-    fi
-    if [ -n "${CLUSTER_HOLD:-}" ]; then
-        say "holding: servers on 18180 and 18190, $WORK (CLUSTER_HOLD; stop with Ctrl-C)"
-        sleep infinity
-    fi
-    stop_servers
+    [ "$flavour" = addon ] || continue
+    grep -q "^$db: .* 0 errors\$" "$WORK/summary.txt" || BROKEN+=("errors under load")
+    [ "$ro_rw" = 0 ] || BROKEN+=("ro->rw retries")
+    part=0
+    for lag in 0 "$LAG"; do
+        set_lag "$lag"
+        printf '%s: replica lag %sms: ' "$db" "$lag" | tee -a "$WORK/summary.txt"
+        "$PYTHON" "$ADDON_DIR/tools/load.py" window "$WORK/addon.keys.json" --servers "$servers" --part $part \
+            --json "$WORK/window_$lag.json" |
+            tee -a "$WORK/summary.txt" || BROKEN+=("the transition-edit window at ${lag}ms lag")
+        part=1
+    done
+    set_lag 0
+    "$PYTHON" "$ADDON_DIR/tools/load.py" contention "$WORK/addon.keys.json" --servers "$servers" \
+        --dsn "host=$PRIMARY_DIR port=$PRIMARY_PORT user=odoo dbname=$db" |
+        sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("the same leads moved at once")
+    echo "$db: concurrency retries, with the same leads: $(count_in_logs "$db" 'tries left, try again')" |
+        tee -a "$WORK/summary.txt"
+    # the history's invariants after all of it
+    "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
+        tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")
 done
+if [ -n "${CLUSTER_HOLD:-}" ]; then
+    say "holding: the servers on $(for i in $(seq 0 $((flavour_index - 1))); do servers_of "$i"; done | tr '\n' ' ')$WORK (CLUSTER_HOLD; stop with Ctrl-C)"
+    sleep infinity
+fi
+stop_servers
 "$PYTHON" - "$WORK" "$FLAVOURS" "${OUT:-$WORK/cluster.json}" <<'PY'
 import json, sys
 work, flavours, out = sys.argv[1], sys.argv[2].split(), sys.argv[3]

@@ -3,16 +3,18 @@
 tools/cluster.sh (a development tool, not part of the test command's default run).
 
     load.py setup ODOO_CONFIG --db DB [--addon] --leads N --users S,C,M --out KEYS.json
-    load.py run KEYS.json --servers URL,URL --duration 60 --warmup 10 --json OUT.json
+    load.py run --keys KEYS.json --servers URL,URL --json OUT.json [--keys ... --servers ...
+                --json ...] --duration 60 --warmup 10 [--turns N]
     load.py check ODOO_CONFIG --db DB --moves OUT.json      (the addon's history invariants)
     load.py window KEYS.json --servers URL_A,URL_B --trials 6 --json OUT.json
 
 setup fills the database as the benchmark does (tools/bench_data.py) and makes the virtual
-users with API keys, each with leads of their own to move. run starts every virtual user at
-once, alternating the servers request by request; each does its role's operations in turn
-with a fixed think time (a bounded load: the machine is not saturated), for the warm-up (not
-counted) and then the measured time, and stops by itself. window closes a transition on
-server A as an administrator and makes the same move through server B at once.
+users with API keys, each with leads of their own to move. run starts every virtual user of a
+flavour at once (the flavours taking --turns turns), alternating the servers request by
+request; each does its role's operations in turn with a fixed think time (a bounded load: the
+machine is not saturated), for the warm-up (not counted) and then the measured time, and stops
+by itself. window closes a transition on server A as an administrator and makes the same move
+through server B at once.
 """
 
 import argparse
@@ -227,12 +229,11 @@ def operations(plan, user):
         yield step()
 
 
-def virtual_user(plan, user, servers, clock, results):
-    client = Client(user, servers, plan["db"])
-    for operation in operations(plan, user):
-        now = time.monotonic()
-        if now >= clock["end"]:
-            return
+def virtual_user(client, steps, clock, results):
+    """One virtual user's operations until the clock ends; its steps go on where the last
+    turn left them (the leads it moved stay moved)."""
+    while (now := time.monotonic()) < clock["end"]:
+        operation = next(steps)
         if operation is None:
             continue
         name, model, method, body, is_move = operation
@@ -248,21 +249,42 @@ def virtual_user(plan, user, servers, clock, results):
         time.sleep(THINK_SECONDS)
 
 
-def run(args):
-    plan = read_json(args.keys)
-    servers = args.servers.split(",")
+def run_turn(users, warmup, duration, results):
     start = time.monotonic()
-    clock = {"measured_from": start + args.warmup, "end": start + args.warmup + args.duration}
-    results = []
-    threads = [
-        threading.Thread(target=virtual_user, args=(plan, user, servers, clock, results))
-        for login, user in plan["users"].items()
-        if user["role"] in ROLES
-    ]
+    clock = {"measured_from": start + warmup, "end": start + warmup + duration}
+    threads = [threading.Thread(target=virtual_user, args=(client, steps, clock, results)) for client, steps in users]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def run(args):
+    """The load of each flavour (a keys file, its servers, its report), the flavours taking
+    turns: the measured time is cut into --turns slices, in the order A B, B A, A B, ... so
+    that what the machine does meanwhile (two cores, other tenants) falls on both alike."""
+    if not len(args.keys) == len(args.servers) == len(args.json):
+        sys.exit("run: one --servers and one --json for each keys file")
+    flavours = []
+    for keys, servers, out in zip(args.keys, args.servers, args.json, strict=True):
+        plan = read_json(keys)
+        users = [
+            (Client(user, servers.split(","), plan["db"]), operations(plan, user))
+            for user in plan["users"].values()
+            if user["role"] in ROLES
+        ]
+        flavours.append({"plan": plan, "users": users, "out": out, "results": []})
+    slice_seconds = args.duration / args.turns
+    for turn in range(args.turns):
+        for flavour in flavours if turn % 2 == 0 else flavours[::-1]:
+            # the full warm-up once; then a few seconds, the servers idle during the other's turn
+            warmup = args.warmup if turn == 0 else min(args.warmup, 3)
+            run_turn(flavour["users"], warmup, slice_seconds, flavour["results"])
+    for flavour in flavours:
+        report_run(flavour["plan"], flavour["results"], flavour["out"])
+
+
+def report_run(plan, results, out):
     figures = {}
     for name in sorted({row[0] for row in results if row[0] not in ("accepted move", "error")}):
         times = sorted(row[1] for row in results if row[0] == name)
@@ -274,7 +296,7 @@ def run(args):
     errors = [row[1:] for row in results if row[0] == "error"]
     moves = [row[1:] for row in results if row[0] == "accepted move"]
     report = {"db": plan["db"], "addon": plan["addon"], "operations": figures, "errors": errors, "moves": moves}
-    with open(args.json, "w", encoding="utf-8") as output:
+    with open(out, "w", encoding="utf-8") as output:
         json.dump(report, output, indent=1)
     for name, figure in figures.items():
         print(f"{plan['db']}: {name}: {figure['count']} calls, p50 {figure['p50']}s, p95 {figure['p95']}s")
@@ -476,11 +498,12 @@ def main():
     command.add_argument("--users", default="4,2,2")
     command.add_argument("--out", required=True)
     command = commands.add_parser("run")
-    command.add_argument("keys")
-    command.add_argument("--servers", required=True)
-    command.add_argument("--duration", type=float, default=60)
+    command.add_argument("--keys", required=True, action="append", help="one per flavour, its --servers and --json")
+    command.add_argument("--servers", required=True, action="append")
+    command.add_argument("--duration", type=float, default=60, help="measured seconds per flavour, all turns")
     command.add_argument("--warmup", type=float, default=10)
-    command.add_argument("--json", required=True)
+    command.add_argument("--turns", type=int, default=1)
+    command.add_argument("--json", required=True, action="append")
     command = commands.add_parser("check")
     command.add_argument("config")
     command.add_argument("--db", required=True)
