@@ -1,7 +1,7 @@
 from odoo import http
 from odoo.http import request
 
-from ..models.crm_deal_intake import MAX_BODY_BYTES
+from .intake import FORM, InquiryIntake
 
 PAGE_TEMPLATES = {
     "form": "crm_deal_phases.inquiry_page",
@@ -10,10 +10,11 @@ PAGE_TEMPLATES = {
 }
 
 
-class InquiryPage(http.Controller):
+class InquiryPage(InquiryIntake):
     """A source's inquiry page, for teams without a landing-page tool: the questionnaire on
-    Odoo's frontend layout, in the visitor's language. Its submissions (POST to the same
-    address, told from the webhook's by their CSRF token) are the intake service's."""
+    Odoo's frontend layout, in the visitor's language. Its submissions are POSTs to the
+    webhook's address, told from a form tool's by their CSRF token, and go through the same
+    intake service."""
 
     @http.route(
         "/crm_deal_phases/inquiry/<string:code>",
@@ -31,8 +32,10 @@ class InquiryPage(http.Controller):
         Intake = request.env["crm.deal.intake"]
         return self._render("form", 200, Intake._page_form(source, attribution=query, visitor_tz=self._visitor_tz()))
 
-    def submit(self, code):
-        """The page's POST (called by the webhook's route for a form carrying a CSRF token)."""
+    @http.route()
+    def inquiry_webhook(self, code, **kwargs):
+        if not self._is_page_post() or "csrf_token" not in request.httprequest.form:
+            return super().inquiry_webhook(code, **kwargs)
         source = request.env["crm.deal.intake"]._page_source(code)
         if not source:
             return request.not_found()
@@ -40,14 +43,32 @@ class InquiryPage(http.Controller):
         # the service in the visitor's language: its errors are shown on the page
         Intake = request.env["crm.deal.intake"]
         incoming = request.httprequest
-        if (incoming.content_length or 0) > MAX_BODY_BYTES:
-            return self._render("too_large", 413, {"source": source})
         form = {key: incoming.form.get(key, "") for key in incoming.form}
         csrf_valid = request.validate_csrf(form.pop("csrf_token", ""))
         outcome, status, values = Intake._receive_page(
             source, form, incoming.remote_addr, csrf_valid, visitor_tz=self._visitor_tz()
         )
         return self._render(outcome, status, values)
+
+    def _refuse_unread_body(self, declared_length, code):
+        """A page's form over 64 KB: the page says so (its answers cannot be kept)."""
+        source = self._is_page_post() and request.env["crm.deal.intake"]._page_source(code)
+        if not source:
+            return super()._refuse_unread_body(declared_length, code)
+        self._use_visitor_language(source)
+        response = self._render("too_large", 413, {"source": source})
+        response.flatten()  # answered outside the dispatch, whose end renders a lazy page
+        return response
+
+    def _is_page_post(self):
+        """A form without the webhook's token or signature: a person's, from the page (told
+        from its headers alone, before the form is read)."""
+        headers = request.httprequest.headers
+        return (
+            request.httprequest.mimetype == FORM
+            and not headers.get("Authorization")
+            and not headers.get("X-Signature-SHA256")
+        )
 
     def _visitor_tz(self):
         """The time zone the browser told (Odoo's frontend layout keeps it in the tz cookie)."""

@@ -40,3 +40,4 @@ from . import crm_deal_intake_slots
 from . import crm_deal_intake_page
 from . import res_users
 from . import ir_module_module
+from . import ir_http

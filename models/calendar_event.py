@@ -1,7 +1,12 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 
 from .deal_phase import MEETING_EVENT_FIELDS, NOT_SOLD_REASON, PHASES, SECOND_MEETING_CANCELLED_REASON, PhaseIntent
+
+HELD_EVENT_TYPE = "crm_deal_phases.calendar_event_type_held"
+NO_SHOW_EVENT_TYPE = "crm_deal_phases.calendar_event_type_no_show"
+CANCELLATION_TEMPLATE = "calendar.calendar_template_delete_event"
 
 
 class CalendarEvent(models.Model):
@@ -44,8 +49,29 @@ class CalendarEvent(models.Model):
     # BUSINESS
 
     def _deal_write(self, vals):
-        """A write the lead side makes: it must not come back to the lead."""
-        return self.with_context(**{PhaseIntent.CONTEXT_KEY: PhaseIntent()}).sudo().write(vals)
+        """A write the lead side makes: it must not come back to the lead. Nor to the event:
+        calendar moves the organiser's meeting activity with it, and that activity's write
+        would move the event once more - a second "date updated" e-mail to every attendee."""
+        intent = {PhaseIntent.CONTEXT_KEY: PhaseIntent(), "calendar_event_meeting_update": True}
+        return self.with_context(**intent).sudo().write(vals)
+
+    def _deal_mark_held(self, feedback, tag_xmlid=HELD_EVENT_TYPE):
+        """The meeting took place (or is counted so): it stays in the calendar as history,
+        tagged, with no reminder left; its organiser's meeting activity is done with feedback."""
+        tag = self.env.ref(tag_xmlid, raise_if_not_found=False)
+        self._deal_write({"alarm_ids": [Command.clear()], "categ_ids": [Command.link(tag.id)] if tag else []})
+        for activity in self.sudo().activity_ids:
+            activity.action_feedback(feedback=feedback)
+
+    def _deal_cancel(self, tell_attendees):
+        """The meeting will not take place: archived with its reminders gone, its organiser's
+        meeting activity removed; the attendees told by calendar's cancellation when asked."""
+        template = self.env.ref(CANCELLATION_TEMPLATE, raise_if_not_found=False)
+        for event in self.sudo().filtered("active"):
+            if template and tell_attendees:
+                template.sudo().send_mail(event.id)
+            event._deal_write({"active": False, "alarm_ids": [Command.clear()]})
+        self.sudo().activity_ids.unlink()
 
     def _deal_lead(self):
         """The lead this event is the current meeting of (none for an old or foreign event)."""

@@ -1,14 +1,19 @@
+import hashlib
 import json
 import logging
+import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import phonenumbers
 import psycopg2.errors
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.tools import SQL, email_normalize, format_datetime
+from odoo.tools.misc import babel_locale_parse
 
 from .crm_deal_intake_source import KNOWN_KEYS
 from .deal_phase import FIRST_MEETING, NOT_SOLD, PHASES, SECOND_MEETING, UNQUALIFIED, WON_PHASE, _lt
@@ -30,6 +35,13 @@ MAX_KEY_LENGTH = 100
 MAX_VALUE_LENGTH = 5000
 MAX_NAME_LENGTH = 128
 MAX_PAYLOADS = 100  # per JSON-2 call
+# Control characters (C0 and C1, but tab and line breaks) are removed from every key and text
+# of a submission: PostgreSQL stores no NUL, and none of them is a person's answer. The log
+# keeps the submission as it arrived, escaped.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# pg_advisory_xact_lock(PERSON_LOCK, key of a mobile number or e-mail in a team): one intake of
+# a person at a time, so that submissions of one person at the same moment make one lead
+PERSON_LOCK = 4_477_012
 TRUE_WORDS = {"true", "1", "yes", "y", "on", "ja", "x"}
 FALSE_WORDS = {"false", "0", "no", "n", "off", "nein", ""}
 # the lead fields an intake writes, and the ones it fills on a returning person's lead when empty
@@ -72,6 +84,10 @@ def error(field, message):
     return {"field": field, "message": str(message)}
 
 
+def without_control_characters(value):
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 class CrmDealIntake(models.AbstractModel):
     """The one intake of inquiries, which every door calls - the webhook, JSON-2, a replay:
     checks a submission, recognises a returning person by mobile number or e-mail, keeps a
@@ -85,44 +101,11 @@ class CrmDealIntake(models.AbstractModel):
     # DOORS
 
     @api.model
-    def _receive_webhook(self, code, content_type, body, authorization, signature, form=None, declared_size=0):
-        """A webhook request: (HTTP status, answer). The source by its code, then the rate
-        limit, the body's size, the token or signature (HMAC of a JSON body), the payload.
-        body: the raw bytes of a JSON body; form: [(key, [values])] of a form's fields."""
-        source = self.env["crm.deal.intake.source"].sudo().search([("code", "=", code or "")], limit=1)
-        if not source:
-            return 404, {"errors": [error("source", self.env._("There is no active inquiry source with this code."))]}
-        if self._over_rate_limit(source):
-            # not logged: a flood writes nothing
-            return 429, {"errors": [error("source", self.env._("Too many submissions; try again in a minute."))]}
-        try:
-            if max(len(body or b""), declared_size) > MAX_BODY_BYTES:
-                raise IntakeRefused(413, [error("body", self.env._("The body is over 64 KB."))])
-            bearer = (authorization or "").removeprefix("Bearer ").strip() if authorization else ""
-            if not (source._token_matches(bearer) or source._signature_matches(body or b"", signature)):
-                raise IntakeRefused(
-                    401, [error("authorization", self.env._("The token or signature is missing, wrong or expired."))]
-                )
-        except IntakeRefused as refused:
-            self._log(source, "webhook", None, refused.status, errors=refused.errors)
-            return refused.status, {"errors": refused.errors}
-        raw = (
-            json.dumps(dict(form), ensure_ascii=False)
-            if form is not None
-            else (body or b"").decode("utf-8", "backslashreplace")
-        )
-        try:
-            payload = self._parse_body(content_type, body, form)
-        except IntakeRefused as refused:
-            self._log(source, "webhook", raw, refused.status, errors=refused.errors)
-            return refused.status, {"errors": refused.errors}
-        result = self._submit(source, payload, "webhook", raw)
-        if result["status"] == "refused":
-            return 422, {"errors": result["errors"]}
-        return (201 if result["status"] == "created" else 200), {
-            "lead_id": result["lead_id"],
-            "status": result["status"],
-        }
+    def _active_source(self, code):
+        """The active source of a code; none for an unknown code (or one no source can have)."""
+        if not isinstance(code, str) or CONTROL_CHARACTERS.search(code):
+            return self.env["crm.deal.intake.source"]
+        return self.env["crm.deal.intake.source"].sudo().search([("code", "=", code)], limit=1)
 
     @api.model
     def _submit_payloads(self, source, payloads, door="json2", replay_of=None):
@@ -196,6 +179,7 @@ class CrmDealIntake(models.AbstractModel):
         """Create the inquiry, or add it to the open lead of the same person."""
         Lead = self.env["crm.lead"].with_user(source.user_id).sudo()
         typed, lines = self._typed_answers(source, answers)
+        self._lock_person(source, values)
         earlier = self._earlier_lead(source, values).with_env(Lead.env)
         if earlier:
             return "updated", self._add_to(earlier, values, typed, lines)
@@ -213,39 +197,49 @@ class CrmDealIntake(models.AbstractModel):
             **values,
         }
         assert set(vals) <= set(LEAD_FIELDS), set(vals) - set(LEAD_FIELDS)
-        return "created", Lead._with_intent().create(vals)
+        lead = Lead._with_intent().create(vals)
+        lead._ask_for_mobile_number()
+        return "created", lead
 
     def _add_to(self, lead, values, typed, lines):
-        """A returning person: the inquiry added to their lead, never over what it has."""
+        """A returning person: the inquiry added to their lead, never over what it has. In an
+        open phase an empty field or property is filled and new questionnaire lines are added;
+        what differs from the lead is said in its message, as the user reads it."""
         phase = lead.deal_phase
+        filling = phase in OPEN_PHASES
         updates, differing = {}, []
-        if phase in OPEN_PHASES:
-            for name in FILLED_WHEN_EMPTY:
-                new = values.get(name)
-                if new and not lead[name]:
-                    updates[name] = new
-                elif new and str(new) != str(lead[name]):
-                    differing.append(f"{lead._fields[name].get_description(self.env)['string']}: {new}")
-            # the read format keeps every property with its definition: written back whole,
-            # with the empty ones the answers fill
-            properties = lead.read(["lead_properties"])[0]["lead_properties"] or []
-            filled = False
-            for item in properties:
-                if item["name"] not in typed:
-                    continue
-                if item.get("value") in (None, False, "", []):
-                    item["value"], filled = typed[item["name"]], True
-                else:
-                    differing.append(f"{item.get('string') or item['name']}: {typed[item['name']]}")
-            if filled:
-                updates["lead_properties"] = properties
-            if lines:
-                updates["questionnaire"] = "\n".join(filter(None, [lead.questionnaire, *lines]))
-        else:
-            differing += [f"{name}: {value}" for name, value in values.items() if name in FILLED_WHEN_EMPTY]
-            differing += lines + [f"{name}: {value}" for name, value in typed.items()]
+        for name in FILLED_WHEN_EMPTY:
+            new = values.get(name)
+            if new and filling and not lead[name]:
+                updates[name] = new
+            elif new and str(new) != str(lead[name] or ""):
+                differing.append(f"{lead._fields[name].get_description(self.env)['string']}: {new}")
+        # the read format keeps every property with its definition: written back whole,
+        # with the empty ones the answers fill
+        properties = lead.read(["lead_properties"])[0]["lead_properties"] or []
+        filled = False
+        for item in properties:
+            if item["name"] not in typed:
+                continue
+            new = typed[item["name"]]
+            if filling and item.get("value") in (None, False, "", []):
+                item["value"], filled = new, True
+            elif new != item.get("value"):
+                differing.append(f"{item.get('string') or item['name']}: {lead._answer_text(item, new)}")
+        if filled:
+            updates["lead_properties"] = properties
+        if lines and filling:
+            updates["questionnaire"] = "\n".join(filter(None, [lead.questionnaire, *lines]))
+        elif lines:
+            differing += lines
+        booked = None
         if values.get("setter_appointment"):
             # a call the person booked: with the setter whose calendar was free then, whatever the phase
+            booked = (
+                lead.setter_appointment,
+                values["setter_appointment"],
+                self.env["res.users"].browse(values["setter_id"]),
+            )
             updates.update(setter_appointment=values["setter_appointment"], setter_id=values["setter_id"])
         updates.update(
             {
@@ -254,12 +248,27 @@ class CrmDealIntake(models.AbstractModel):
             }
         )
         lead._with_intent().write(updates)
-        self._tell_about_return(lead, phase, differing)
+        self._tell_about_return(lead, phase, differing, booked)
         return lead
 
-    def _tell_about_return(self, lead, phase, differing):
-        """The message on the lead and the activity of who works it now."""
+    def _tell_about_return(self, lead, phase, differing, booked=None):
+        """The message on the lead and the activity of who works it now. booked: (the call
+        booked before, the one booked now, its setter) when the person booked a setter call."""
         body = Markup("<p>%s</p>") % self.env._("The person asked again (inquiry %s).", lead.reinquiry_count)
+        if booked:
+            before, now, setter = booked
+            tz = setter.tz or "UTC"
+            when = format_datetime(self.env, now, tz=tz, dt_format="short")
+            body += Markup("<p>%s</p>") % (
+                self.env._(
+                    "The setter call is moved from %(before)s to %(now)s, with %(setter)s.",
+                    before=format_datetime(self.env, before, tz=tz, dt_format="short"),
+                    now=when,
+                    setter=setter.name,
+                )
+                if before and before != now
+                else self.env._("A setter call is booked for %(now)s, with %(setter)s.", now=when, setter=setter.name)
+            )
         if differing:
             body += Markup("<p>%s</p><ul>%s</ul>") % (
                 self.env._("Kept out of the lead's fields (it has other values):"),
@@ -274,29 +283,54 @@ class CrmDealIntake(models.AbstractModel):
             user_of, summary = (lambda lead: lead.setter_id or lead.user_id), ASKED_AGAIN_CALL
         lead._schedule_for_users("mail.mail_activity_data_call", fields.Date.context_today(lead), summary, user_of)
 
-    def _earlier_lead(self, source, values):
-        """The lead of the same person in the team's pipeline: by E.164 mobile or normalised
-        e-mail, the open one first, else the latest."""
-        phone, email = values.get("phone") if not values.get("phone_needs_check") else None, values.get("email_from")
-        if not phone and not email:
-            return self.env["crm.lead"]
-        by_person = []
-        if phone:
-            by_person.append(("phone_sanitized", "=", phone))
-        if email:
-            by_person.append(("email_normalized", "=", email_normalize(email)))
+    def _person_of(self, values):
+        """How a submission names its person: (E.164 mobile number or None, normalised e-mail or None)."""
+        phone = values.get("phone") if not values.get("phone_needs_check") else None
+        email = email_normalize(values["email_from"]) if values.get("email_from") else None
+        return phone, email
+
+    def _person_domain(self, source, values):
+        phone, email = self._person_of(values)
+        by_person = [("phone_sanitized", "=", phone)] if phone else []
+        by_person += [("email_normalized", "=", email)] if email else []
         if len(by_person) == 2:
             by_person.insert(0, "|")
         stages = self.env["crm.stage"]._stages_of_phases(list(PHASES))
+        return [("team_id", "=", source.team_id.id), ("stage_id", "in", stages.ids), *by_person] if by_person else []
+
+    def _lock_person(self, source, values):
+        """One intake of a person (by mobile number and e-mail, in the source's team) at a
+        time, until this transaction ends. Whoever waited has a snapshot older than the lead
+        the first intake committed: read again on a cursor of its own, a lead of the person
+        this transaction cannot see means the request runs again (Odoo retries it on a
+        ConcurrencyError), then adding to that lead."""
+        domain = self._person_domain(source, values)
+        if not domain:
+            return
+        keys = sorted(
+            int.from_bytes(hashlib.sha256(f"{source.team_id.id}:{identity}".encode()).digest()[:4], "big", signed=True)
+            for identity in self._person_of(values)
+            if identity
+        )
+        for key in keys:
+            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", PERSON_LOCK, key))
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        query = Lead._search(domain)
+        # the query alone on that cursor (an environment on it would wait for the registry's lock)
+        with self.env.registry.cursor() as fresh:
+            fresh.execute(query.select("id"))
+            committed = {row[0] for row in fresh.fetchall()}
+        if committed - set(Lead.search(domain).ids):
+            raise ConcurrencyError(self.env._("Another submission of the same person was taken in meanwhile."))
+
+    def _earlier_lead(self, source, values):
+        """The lead of the same person in the team's pipeline: by E.164 mobile or normalised
+        e-mail, the open one first, else the latest."""
+        domain = self._person_domain(source, values)
+        if not domain:
+            return self.env["crm.lead"]
         candidates = (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [("team_id", "=", source.team_id.id), ("stage_id", "in", stages.ids), *by_person],
-                order="id desc",
-                limit=20,
-            )
+            self.env["crm.lead"].sudo().with_context(active_test=False).search(domain, order="id desc", limit=20)
         )
         open_ones = candidates.filtered(lambda lead: lead.active and lead.deal_phase in OPEN_PHASES)
         return open_ones[:1] or candidates[:1]
@@ -327,28 +361,6 @@ class CrmDealIntake(models.AbstractModel):
 
     # READING A SUBMISSION
 
-    def _parse_body(self, content_type, body, form):
-        """The body as a flat object: a JSON object in UTF-8, or a form's fields."""
-        if content_type == "application/x-www-form-urlencoded":
-            payload = {}
-            for key, values in form or []:
-                if len(values) > 1:
-                    raise IntakeRefused(422, [error(key, self.env._("The field is sent more than once."))])
-                payload[key] = values[0] if values else ""
-            return payload
-        if content_type != "application/json":
-            raise IntakeRefused(
-                415, [error("content-type", self.env._("Send application/json or application/x-www-form-urlencoded."))]
-            )
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise IntakeRefused(422, [error("body", self.env._("The body is not UTF-8."))]) from None
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise IntakeRefused(422, [error("body", self.env._("The body is not valid JSON."))]) from None
-
     def _read_payload(self, source, payload):
         """The lead values and the answers of a payload, or IntakeRefused(422) with every error."""
         if not isinstance(payload, dict):
@@ -359,6 +371,7 @@ class CrmDealIntake(models.AbstractModel):
         mapping = source._key_mapping()
         known, answers = {}, []
         for key, value in list(payload.items())[:MAX_KEYS]:
+            key, value = without_control_characters(str(key)), without_control_characters(value)
             if len(key) > MAX_KEY_LENGTH:
                 errors.append(
                     error(key[:MAX_KEY_LENGTH], self.env._("A key is at most %s characters.", MAX_KEY_LENGTH))
@@ -396,7 +409,7 @@ class CrmDealIntake(models.AbstractModel):
             values["external_id"] = external_id
         phone = self._text(known, "phone", errors, 64, numbers=True)
         if phone:
-            values["phone"], values["phone_needs_check"] = self._mobile_number(phone, source.company_id)
+            values["phone"], values["phone_needs_check"] = self._mobile_number(phone, source._phone_region())
         email = self._text(known, "email", errors, 254)
         if email:
             normalized = email_normalize(email, strict=True)
@@ -471,15 +484,23 @@ class CrmDealIntake(models.AbstractModel):
         return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
 
     @api.model
-    def _mobile_number(self, number, company):
-        """(number, needs a check): E.164 for a valid mobile number of the company's country or
-        an international one; anything else as given, to be checked by a setter."""
-        region = (company.country_id or self.env.company.country_id).code or None
+    def _parsed_number(self, number, region):
+        """The number as phonenumbers reads it in region (None: written with its country code
+        only, "00" read as "+"), or None."""
+        text = number.strip()
+        if not region and text.startswith("00"):
+            text = "+" + text[2:]
         try:
-            parsed = phonenumbers.parse(number, region)
+            return phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:
-            return number, True
-        if not phonenumbers.is_valid_number(parsed):
+            return None
+
+    @api.model
+    def _mobile_number(self, number, region):
+        """(number, needs a check): E.164 for a valid mobile number of the region or an
+        international one; anything else as given, to be checked by a setter."""
+        parsed = self._parsed_number(number, region)
+        if not parsed or not phonenumbers.is_valid_number(parsed):
             return number, True
         kind = phonenumbers.number_type(parsed)
         mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -504,15 +525,20 @@ class CrmDealIntake(models.AbstractModel):
                 lines.append(f"{' '.join(str(question).split())}: {answer}")
         return typed, lines
 
-    def _typed(self, definition, value):
+    def _typed(self, definition, value, lang=None):
+        """The value as the lead property's type takes it, or None. lang: the language a
+        person typed the value in (numbers: "2.500" is 2500 in German, 2.5 in English)."""
         kind, text = definition.get("type"), str(value).strip()
         try:
             if kind == "boolean":
                 return self._yes_no(value)
             if kind == "integer":
-                return int(text) if not isinstance(value, float) else None
+                if isinstance(value, float):
+                    return None
+                number = self._number(text, lang) if lang else Decimal(text)
+                return int(number) if number == int(number) else None
             if kind == "float":
-                return float(text.replace(",", "."))
+                return float(self._number(text, lang) if lang else text.replace(",", "."))
             if kind == "selection":
                 for option, label in definition.get("selection") or []:
                     if text.casefold() in (str(option).casefold(), str(label).casefold()):
@@ -527,9 +553,24 @@ class CrmDealIntake(models.AbstractModel):
                 return fields.Datetime.to_string(moment)
             if kind in ("char", "text"):
                 return text
-        except ValueError:
+        except (ValueError, ArithmeticError):
             return None
         return None
+
+    @api.model
+    def _number(self, text, lang):
+        """A number as written in lang: its group separators (German 2.500) between groups of
+        three digits, its decimal separator (German 2,5); the other separator is read as the
+        decimal one where it cannot group (2.5 in German): people type on any keyboard."""
+        locale = babel_locale_parse(lang)
+        group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+        text = re.sub(r"[\s\u00a0\u202f']", "", text)
+        grouped = rf"[+-]?\d{{1,3}}({re.escape(group)}\d{{3}})+({re.escape(decimal)}\d+)?"
+        if re.fullmatch(grouped, text):
+            return Decimal(text.replace(group, "").replace(decimal, "."))
+        if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text) or re.fullmatch(rf"[+-]?\d+{re.escape(decimal)}\d+", text):
+            return Decimal(text.replace(decimal, ".").replace(",", "."))
+        raise ValueError(text)
 
     # LOG AND LIMITS
 
@@ -566,7 +607,8 @@ class CrmDealIntake(models.AbstractModel):
                     "status": status,
                     "http_status": http_status,
                     "external_id": external_id if status in ("created", "updated", "duplicate") else None,
-                    "payload": raw,
+                    # as it arrived; PostgreSQL keeps no NUL character
+                    "payload": raw.replace("\x00", "\\u0000") if raw else raw,
                     "errors": json.dumps(errors, ensure_ascii=False) if errors else False,
                     "lead_id": lead.id if lead else False,
                     "client_key": client_key,

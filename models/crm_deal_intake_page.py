@@ -41,11 +41,7 @@ class CrmDealIntake(models.AbstractModel):
     def _page_source(self, code):
         """The source of the page, or none: an unknown code and a source without a page look
         the same from outside."""
-        return (
-            self.env["crm.deal.intake.source"]
-            .sudo()
-            .search([("code", "=", code or ""), ("public_form", "=", True)], limit=1)
-        )
+        return self._active_source(code).filtered("public_form")
 
     @api.model
     def _page_form(self, source, values=None, errors=None, attribution=None, visitor_tz=None, taken=()):
@@ -67,6 +63,7 @@ class CrmDealIntake(models.AbstractModel):
         return {
             "slot_days": slot_days,
             "visitor_tz": tz_name,
+            "tz_label": self._page_tz_label(pytz.timezone(tz_name)) if source.offer_setter_call else "",
             "tz_guessed": tz_guessed,
             "source": source,
             "questions": [
@@ -113,7 +110,9 @@ class CrmDealIntake(models.AbstractModel):
             )
             return "thanks", 200, {"source": source, "first_name": values.get("first_name", "")}
         setter = self._book_setter_call(source, slot) if slot and not errors else None
-        if slot and not errors and not setter:
+        # taken meanwhile by another visitor: offered no more, not even in this transaction's snapshot
+        taken = [slot] if slot and not errors and not setter else []
+        if taken:
             errors["slot"] = self.env._("This time was just taken. Please choose one of the next free times.")
         if errors:
             self._log(
@@ -124,7 +123,6 @@ class CrmDealIntake(models.AbstractModel):
                 errors=[{"field": field, "message": message} for field, message in errors.items()],
                 client_key=client_key,
             )
-            taken = [slot] if slot and not setter else []
             return "form", 422, self._page_form_again(source, values, errors, attribution, visitor_tz, taken)
         if setter:
             payload.update(setter_appointment=slot.isoformat() + "+00:00", setter=setter.login)
@@ -161,10 +159,8 @@ class CrmDealIntake(models.AbstractModel):
                 errors[name] = message
             elif name != "phone" and len(text[name]) > MAX_NAME_LENGTH:
                 errors[name] = self.env._("At most %s characters.", MAX_NAME_LENGTH)
-        if text.get("phone") and not self._page_phone_is_valid(text["phone"], source.company_id):
-            errors["phone"] = self.env._(
-                "This is no phone number we can call. Enter your mobile number, e.g. 0151 23456789 or +49 151 23456789."
-            )
+        if text.get("phone") and not self._page_phone_is_valid(text["phone"], source._phone_region()):
+            errors["phone"] = self._page_phone_error(source._phone_region())
         payload = {
             "external_id": f"page-{values.get('submission_id') or secrets.token_urlsafe(24)}",
             **{name: text[name] for name in ("first_name", "last_name", "phone", "email") if text.get(name)},
@@ -177,10 +173,12 @@ class CrmDealIntake(models.AbstractModel):
                 if question["required"] and field not in errors:
                     errors[field] = self.env._("Please answer this question.")
                 continue
-            if self._typed(question, answer) is None:
+            # read in the visitor's language, sent on as the value itself
+            typed = self._typed(question, answer, lang=self.env.lang)
+            if typed is None:
                 errors[field] = self._page_type_error(question)
                 continue
-            payload[name] = answer
+            payload[name] = typed
         slot = self._page_chosen_slot(source, values.get("slot", ""), errors)
         if source.consent_text:
             if values.get("consent") != "yes":
@@ -214,7 +212,7 @@ class CrmDealIntake(models.AbstractModel):
     def _page_booked_call(self, source, slot, tz_name):
         """What the thank-you page says of the booked call, with its calendar file."""
         tz = pytz.timezone(tz_name if tz_name in pytz.all_timezones_set else "UTC")
-        [(day, [(_value, at)])] = self._page_slot_days({slot: []}, tz)
+        [day] = self._page_slot_days({slot: []}, tz)
         minutes = self.env["crm.lead"]._deal_settings().setter_call_minutes
         stamp = "%Y%m%dT%H%M%SZ"
         summary = self.env._("Call with %s", source.company_id.name or self.env.company.name)
@@ -235,9 +233,9 @@ class CrmDealIntake(models.AbstractModel):
             ]
         )
         return {
-            "booked_day": day,
-            "booked_time": at,
-            "booked_tz": tz.zone,
+            "booked_day": day["label"],
+            "booked_time": day["times"][0][1],
+            "booked_tz": self._page_tz_label(tz),
             "ics_href": "data:text/calendar;charset=utf-8," + quote(ics),
         }
 
@@ -251,12 +249,25 @@ class CrmDealIntake(models.AbstractModel):
         }.get(question["type"], self.env._("This answer is not allowed."))
 
     @api.model
-    def _page_phone_is_valid(self, number, company):
-        region = (company.country_id or self.env.company.country_id).code or None
-        try:
-            return phonenumbers.is_valid_number(phonenumbers.parse(number, region))
-        except phonenumbers.NumberParseException:
-            return False
+    def _page_phone_is_valid(self, number, region):
+        parsed = self._parsed_number(number, region)
+        return bool(parsed) and phonenumbers.is_valid_number(parsed)
+
+    @api.model
+    def _page_phone_error(self, region):
+        """The error of a number that does not read, with an example mobile number of the
+        source's country as it is written there and with its country code."""
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE) if region else None
+        if not example:
+            return self.env._(
+                "This is no phone number we can call. Enter your mobile number with its country code, "
+                "e.g. +49 151 23456789."
+            )
+        return self.env._(
+            "This is no phone number we can call. Enter your mobile number, e.g. %(national)s or %(international)s.",
+            national=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL),
+            international=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        )
 
     def _client_key(self, address):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret") or ""

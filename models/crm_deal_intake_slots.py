@@ -2,7 +2,14 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
-from babel.dates import format_date, format_time
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    get_timezone,
+    get_timezone_location,
+    get_timezone_name,
+)
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -107,17 +114,32 @@ class CrmDealIntake(models.AbstractModel):
 
     @api.model
     def _page_slot_days(self, free, tz):
-        """The free slots as the page lists them: [(day label, [(value, time label)])], in tz
-        and the visitor's language."""
+        """The free slots as the page lists them, day by day in tz and the visitor's language:
+        [{"label": "Tuesday, December 8, 2026", "short": "Tue, Dec 8", "times": [(value, "9:00 AM")]}]."""
         locale = babel_locale_parse(self.env.lang or "en_US")
         days = {}
         for slot in free:
             local = pytz.utc.localize(slot).astimezone(tz)
-            label = format_date(local.date(), "full", locale=locale)
-            days.setdefault(label, []).append(
-                (slot.strftime("%Y-%m-%dT%H:%M:%SZ"), format_time(local, "short", locale=locale))
+            day = days.setdefault(
+                local.date(),
+                {
+                    "label": format_date(local.date(), "full", locale=locale),
+                    "short": format_skeleton("MMMEd", local.date(), locale=locale),
+                    "times": [],
+                },
             )
-        return list(days.items())
+            day["times"].append((slot.strftime("%Y-%m-%dT%H:%M:%SZ"), format_time(local, "short", locale=locale)))
+        return list(days.values())
+
+    @api.model
+    def _page_tz_label(self, tz):
+        """A time zone as a visitor reads it: "Central European Time (Berlin)", not Europe/Berlin."""
+        if tz.zone in ("UTC", "Etc/UTC"):
+            return "UTC"
+        locale = babel_locale_parse(self.env.lang or "en_US")
+        zone = get_timezone(tz.zone)
+        name = get_timezone_name(zone, "long", locale=locale, zone_variant="generic")
+        return f"{name} ({get_timezone_location(zone, locale=locale, return_city=True)})"
 
     # BOOKING
 

@@ -78,6 +78,16 @@ class CrmDealIntakeSource(models.Model):
         groups="sales_team.group_sale_manager",
         help="Optional: the body's HMAC-SHA256 signature in X-Signature-SHA256 authenticates it instead of the token.",
     )
+    # Phone numbers
+    phone_country_id = fields.Many2one(
+        "res.country",
+        "Country of Phone Numbers",
+        compute="_compute_phone_country_id",
+        store=True,
+        readonly=False,
+        help="A number written without its country code (0151 23456789, 0049 151 ...) is read as a number of this "
+        "country, so that every spelling of one number is one person. By default the company's country.",
+    )
     rate_limit = fields.Integer(
         "Submissions per Minute", default=120, help="More within a minute are answered 429 (try again later)."
     )
@@ -118,6 +128,11 @@ class CrmDealIntakeSource(models.Model):
     log_count = fields.Integer(compute="_compute_log_count")
 
     _code_unique = models.Constraint("UNIQUE(code)", "Another inquiry source has this code.")
+
+    @api.depends("company_id")
+    def _compute_phone_country_id(self):
+        for source in self:
+            source.phone_country_id = source.company_id.country_id or self.env.company.country_id
 
     def _compute_log_count(self):
         counts = dict(
@@ -286,6 +301,12 @@ class CrmDealIntakeSource(models.Model):
                 }
             )
         )
+
+    def _phone_region(self):
+        """The region phone numbers without a country code are read in: None where the source
+        has no country (its form says so)."""
+        self.ensure_one()
+        return self.phone_country_id.code or None
 
     def _page_definitions(self):
         """The team's lead properties a visitor can answer, in their order."""

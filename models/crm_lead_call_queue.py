@@ -10,13 +10,17 @@ from .deal_phase import ENTRY_PHASE, FOLLOW_UP, PHASES, QUALIFIED
 CALLING_PHASES = (ENTRY_PHASE, FOLLOW_UP, QUALIFIED)
 # candidates read per part: enough to pass over the ones other setters hold right now
 QUEUE_WINDOW = 20
+# a call the person booked is offered this soon before its time, not earlier: they expect it then
+BOOKED_CALL_AHEAD = timedelta(minutes=5)
 
 
 class CrmLead(models.Model):
     """The setters' calling queue: the next lead to call, claimed for the setter so no other
     setter gets it - new inquiries never called first (oldest first), then the call-backs now
     due, then the leads the cadence says are due (fewest attempts, oldest last call first);
-    leads called within the last hours are skipped, a lead's preferred call time is kept."""
+    leads called within the last hours are skipped, a lead's preferred call time is kept, a
+    lead whose call the person booked for later waits for it (a setter may still open and call
+    it), and a lead without a number to call is not offered (its setter writes for one)."""
 
     _inherit = "crm.lead"
 
@@ -95,7 +99,11 @@ class CrmLead(models.Model):
         base = [
             *self._call_queue_scope(),
             ("stage_id", "in", stage_ids),
+            ("phone", "!=", False),
             ("phone_needs_check", "=", False),
+            "|",
+            ("setter_appointment", "=", False),
+            ("setter_appointment", "<=", now + BOOKED_CALL_AHEAD),
             ("id", "not in", list(exclude_ids)),
             ("call_claim_ids", "not any", [("expires_at", ">", now), ("user_id", "!=", self.env.uid)]),
             "|",
@@ -103,6 +111,7 @@ class CrmLead(models.Model):
             ("preferred_call_time", "in", self._preferred_call_times_now()),
         ]
         recent = now - timedelta(hours=settings.recent_call_hours)
+        not_called_since = ["|", ("last_call_date", "=", False), ("last_call_date", "<", recent)]
         # each part in a total order: leads created in one transaction share their create_date
         parts = []
         if ENTRY_PHASE in phases:
@@ -112,12 +121,7 @@ class CrmLead(models.Model):
         parts.append(([("call_back_at", "<=", now), ("call_back_user_id", "=", self.env.uid)], "call_back_at, id"))
         parts.append(
             (
-                [
-                    ("next_call_due", "<=", now),
-                    "|",
-                    ("last_call_date", "=", False),
-                    ("last_call_date", "<", recent),
-                ],
+                [("next_call_due", "<=", now), *not_called_since],
                 "call_count, last_call_date, id",
             )
         )

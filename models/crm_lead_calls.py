@@ -11,6 +11,7 @@ from .crm_deal_call import CALL_OUTCOMES, UNANSWERED
 from .deal_phase import DETAILS_PREFETCH, PHASES, _lt
 
 GOODWILL_CALL = _lt("Goodwill call")
+ASK_FOR_NUMBER = _lt("Ask for the mobile number by e-mail")
 CALL_BACK = _lt("Call back at %s")
 UNANSWERED_STRIKE = _lt("%s calls in a row unanswered")
 CALL_ACTIVITY_XMLID = "mail.mail_activity_data_call"
@@ -101,7 +102,8 @@ class CrmLead(models.Model):
 
     def _log_calls(self, outcome, note=None, call_back_at=None, start=None):
         """Log one call of the current user per lead with outcome, refresh the call figures,
-        set the cadence the outcome asks for; the leads' calling-queue claims end."""
+        set the cadence the outcome asks for; the leads' calling-queue claims end. Returns
+        the calls."""
         decides_all = self.env.user.has_group("sales_team.group_sale_manager")
         self._check_phases_allow(
             lambda lead: (
@@ -110,9 +112,16 @@ class CrmLead(models.Model):
             ),
             self.env._("No calls are logged in the current phase of these leads (or by you); nothing was changed."),
         )
+        without_number = self.filtered(lambda lead: not lead.phone)
+        if without_number:
+            raise UserError(
+                self.env._(
+                    "These leads have no mobile number to call; nothing was logged. Ask them for one by e-mail.\n%s",
+                    self._format_lead_lines(without_number, lambda lead: f'"{lead.display_name}"'),
+                )
+            )
         now = fields.Datetime.now()
-        # the one place calls are created, with the fields named
-        self.env["crm.deal.call"].sudo().create(
+        calls = self.env["crm.deal.call"]._record(
             [
                 {
                     "lead_id": lead.id,
@@ -132,6 +141,7 @@ class CrmLead(models.Model):
         self._record_setter({})
         self._set_call_cadence(outcome, now, call_back_at, note, unanswered_in_a_row)
         self._release_call_claims()
+        return calls
 
     def _refresh_call_figures(self):
         """The counter and the last call, from the call records, and each lead's unanswered
@@ -185,6 +195,7 @@ class CrmLead(models.Model):
             self._strike_unanswered_streaks(settings.unanswered_calls_strike, unanswered_in_a_row)
         elif outcome == "wrong_number":
             self._with_intent().write({"phone_needs_check": True, "next_call_due": False})
+            self._ask_for_mobile_number()
         elif outcome == "call_back":
             self._with_intent().write(
                 {"call_back_at": call_back_at, "call_back_user_id": self.env.uid, "next_call_due": call_back_at}
@@ -198,6 +209,23 @@ class CrmLead(models.Model):
                 summary,
                 lambda lead: self.env.user,
             )
+
+    def _ask_for_mobile_number(self):
+        """Leads nobody can call - no number, or a wrong one - that have an e-mail address: their
+        setter (else salesperson, else team leader) is asked to write for the right number."""
+        asked = self.filtered(
+            lambda lead: (
+                lead.email_from
+                and (not lead.phone or lead.phone_needs_check)
+                and (lead.setter_id or lead.user_id or lead.team_id.user_id)
+            )
+        )
+        asked._schedule_for_users(
+            "mail.mail_activity_data_email",
+            fields.Date.context_today(self),
+            ASK_FOR_NUMBER,
+            lambda lead: lead.setter_id or lead.user_id or lead.team_id.user_id,
+        )
 
     def _strike_unanswered_streaks(self, per_strike, unanswered_in_a_row):
         """Every per_strike unanswered calls in a row (since the last answered one) give a

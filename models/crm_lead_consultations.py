@@ -1,6 +1,7 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
+from .calendar_event import NO_SHOW_EVENT_TYPE
 from .deal_phase import (
     CANCELLED,
     DECIDED,
@@ -11,10 +12,6 @@ from .deal_phase import (
     PHASES,
     PhaseIntent,
 )
-
-HELD_EVENT_TYPE = "crm_deal_phases.calendar_event_type_held"
-NO_SHOW_EVENT_TYPE = "crm_deal_phases.calendar_event_type_no_show"
-CANCELLATION_TEMPLATE = "calendar.calendar_template_delete_event"
 
 
 class CrmLead(models.Model):
@@ -116,10 +113,7 @@ class CrmLead(models.Model):
         phase_of = self.env["crm.stage"]._phase_by_stage_id()
         intent = PhaseIntent.of(self.env)
         cancelled_in_calendar = intent.cancelled_events if intent else ()
-        tell_on_early = self._deal_settings().tell_customer_on_early_outcome
-        template = self.env.ref(CANCELLATION_TEMPLATE, raise_if_not_found=False)
-        held_type = self.env.ref(HELD_EVENT_TYPE, raise_if_not_found=False)
-        no_show_type = self.env.ref(NO_SHOW_EVENT_TYPE, raise_if_not_found=False)
+        tell_on_early = self._deal_settings().early_outcome_customer == "tell"
         Transition = self.env["crm.stage.transition"]
         now = fields.Datetime.now()
         for lead in self:
@@ -130,22 +124,18 @@ class CrmLead(models.Model):
                 continue
             outcome = MEETING_OUTCOMES.get((from_phase, to_phase))
             if event in cancelled_in_calendar or outcome == CANCELLED or (outcome != MISSED and event.start > now):
-                if event.active and event not in cancelled_in_calendar:
-                    if template and (outcome == CANCELLED or tell_on_early):
-                        template.sudo().send_mail(event.id)
-                    event._deal_write({"active": False, "alarm_ids": [fields.Command.clear()]})
-                event.activity_ids.unlink()
+                if event in cancelled_in_calendar:
+                    event.activity_ids.unlink()  # the calendar removes the event itself
+                else:
+                    event._deal_cancel(tell_attendees=outcome == CANCELLED or tell_on_early)
                 # the lead keeps the date as the history of the appointment; a new booking asks a new one
                 lead._with_intent().write({link: False})
                 continue
-            tag = no_show_type if outcome == MISSED else held_type
-            event._deal_write(
-                {"alarm_ids": [fields.Command.clear()], "categ_ids": [fields.Command.link(tag.id)] if tag else []}
-            )
+            label = Transition._label(from_phase, to_phase) or lead.stage_id.name
             if outcome == MISSED:
+                event._deal_mark_held(label, NO_SHOW_EVENT_TYPE)
                 event.attendee_ids.filtered(lambda attendee, lead=lead: attendee.partner_id == lead.partner_id).write(
                     {"state": "declined"}
                 )
-            label = Transition._label(from_phase, to_phase) or lead.stage_id.name
-            for activity in event.activity_ids:
-                activity.action_feedback(feedback=label)
+            else:
+                event._deal_mark_held(label)

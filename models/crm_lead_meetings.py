@@ -3,6 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.fields import Command
 
 from .deal_phase import DETAILS_PREFETCH, MEETING_EVENT_FIELDS, MEETING_TITLES, PHASES, PhaseIntent
 
@@ -32,9 +33,8 @@ class CrmLead(models.Model):
         ondelete="set null",
         prefetch=DETAILS_PREFETCH,
     )
-    setter_appointment_event_id = fields.Many2one(
-        "calendar.event", readonly=True, copy=False, ondelete="set null", prefetch=DETAILS_PREFETCH
-    )
+    # read by every decision of a lead (its setter call closes): with the lead's row, not the details
+    setter_appointment_event_id = fields.Many2one("calendar.event", readonly=True, copy=False, ondelete="set null")
 
     # ORM
 
@@ -167,9 +167,27 @@ class CrmLead(models.Model):
                 event._deal_write({"start": lead[field], "stop": lead[field] + (event.stop - event.start)})
         self._create_meeting_events(without_event)
 
+    def _close_setter_items(self, from_stage_ids):
+        """A lead the closers take over (its consultation booked) or decided has no setter call
+        left open: the booked call is held - it has begun, or the settings say so - or
+        cancelled, calendar's cancellation telling the customer. (The call activities close
+        with _close_call_activities, beside it in the phase table.)"""
+        events = self.sudo().setter_appointment_event_id.filtered("active")
+        if events:
+            now = fields.Datetime.now()
+            hold_all = self._deal_settings().setter_appointment_on_consultation == "held"
+            held = events.filtered(lambda event: hold_all or event.start <= now)
+            held._deal_mark_held(self.env._("Held: the closers took the lead over."))
+            cancelled = events - held
+            if cancelled:
+                cancelled._deal_cancel(tell_attendees=True)
+                self.filtered(lambda lead: lead.setter_appointment_event_id in cancelled)._with_intent().write(
+                    {"setter_appointment": False, "setter_appointment_event_id": False}
+                )
+
     def _sync_setter_appointments(self):
         """The setter appointment is an event of the setter with the customer, moved and
-        cancelled with the lead's date."""
+        cancelled with the lead's date, handed over with its setter."""
         to_create = {}
         for lead in self:
             event = lead.setter_appointment_event_id
@@ -179,10 +197,22 @@ class CrmLead(models.Model):
                     lead._with_intent().setter_appointment_event_id = False
             elif not event:
                 to_create[lead] = "setter_appointment"
-            elif event.start != lead.setter_appointment:
-                event._deal_write(
-                    {"start": lead.setter_appointment, "stop": lead.setter_appointment + (event.stop - event.start)}
-                )
+            else:
+                moved = {}
+                if event.start != lead.setter_appointment:
+                    moved = {
+                        "start": lead.setter_appointment,
+                        "stop": lead.setter_appointment + (event.stop - event.start),
+                    }
+                setter = lead.setter_id
+                if setter and event.user_id != setter:
+                    moved["user_id"] = setter.id
+                    moved["partner_ids"] = [
+                        Command.unlink(event.user_id.partner_id.id),
+                        Command.link(setter.partner_id.id),
+                    ]
+                if moved:
+                    event._deal_write(moved)
         if to_create:
             self.browse([lead.id for lead in to_create])._link_customer_contact({})
             self._create_meeting_events(to_create)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from .deal_phase import ENTRY_PHASE
+
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
@@ -12,6 +14,23 @@ class CrmTeam(models.Model):
         "this app. Turning it on leaves the team's leads where they are; each enters the phases at "
         "Inquiry received when it is moved.",
     )
+
+    deal_phases_leads_to_take_over = fields.Integer(
+        "Leads to Take Over",
+        compute="_compute_deal_phases_leads_to_take_over",
+        help="The team's leads still in crm's stages: each enters the deal phases at Inquiry received when it is "
+        "moved, or all at once with Take over.",
+    )
+
+    @api.depends("use_deal_phases")
+    def _compute_deal_phases_leads_to_take_over(self):
+        counts = (
+            dict(self.env["crm.lead"]._read_group(self._leads_to_take_over_domain(), ["team_id"], ["__count"]))
+            if any(self.mapped("use_deal_phases")) and self.ids
+            else {}
+        )
+        for team in self:
+            team.deal_phases_leads_to_take_over = counts.get(team._origin, 0) if team.use_deal_phases else 0
 
     # ORM
 
@@ -38,7 +57,35 @@ class CrmTeam(models.Model):
             self.env["crm.stage"]._signal_phase_caches_changed()
         return res
 
+    # ACTIONS
+
+    def action_take_over_leads(self):
+        """The team's leads still in crm's stages enter the deal phases at Inquiry received,
+        each move logged as entering the phases."""
+        self.ensure_one()
+        if not self.use_deal_phases:
+            raise UserError(self.env._('"%s" does not use the deal phases: its leads keep its stages.', self.name))
+        leads = self.env["crm.lead"].search(self._leads_to_take_over_domain(self))
+        leads.write({"stage_id": self.env["crm.stage"]._stage_of_phase(ENTRY_PHASE).id})
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s leads entered the deal phases at Inquiry received.", count=len(leads)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     # BUSINESS
+
+    @api.model
+    def _leads_to_take_over_domain(self, teams=None):
+        return [
+            ("team_id", "in", (teams or self).ids),
+            ("type", "=", "opportunity"),
+            ("stage_id.deal_phase", "=", False),
+        ]
 
     @api.model
     @tools.ormcache()

@@ -1,31 +1,165 @@
-from odoo import api, fields, models
+from typing import NamedTuple
 
-FOLLOW_UP_CADENCE_PARAM = "crm_deal_phases.follow_up_cadence_days"
-STRIKE_THRESHOLD_PARAM = "crm_deal_phases.strike_threshold"
-SECOND_MEETING_ALERT_PARAM = "crm_deal_phases.second_meeting_alert_rate"
-UPSELL_TEAM_PARAM = "crm_deal_phases.upsell_team_id"
-UPSELL_AUTO_PARAM = "crm_deal_phases.upsell_auto_create"
-MEETING_DURATION_PARAM = "crm_deal_phases.meeting_duration_minutes"
-MEETING_ALARMS_PARAM = "crm_deal_phases.meeting_alarm_ids"
-TELL_ON_EARLY_OUTCOME_PARAM = "crm_deal_phases.tell_customer_on_early_outcome"
-CALL_RETRY_HOURS_PARAM = "crm_deal_phases.call_retry_hours"
-UNANSWERED_STRIKE_PARAM = "crm_deal_phases.unanswered_calls_strike"
-RECENT_CALL_HOURS_PARAM = "crm_deal_phases.recent_call_hours"
-CALL_CLAIM_MINUTES_PARAM = "crm_deal_phases.call_claim_minutes"
-SETTER_CALL_MINUTES_PARAM = "crm_deal_phases.setter_call_minutes"
-DEFAULTS = {
-    FOLLOW_UP_CADENCE_PARAM: 2,
-    STRIKE_THRESHOLD_PARAM: 3,
-    SECOND_MEETING_ALERT_PARAM: 20,
-    MEETING_DURATION_PARAM: 60,
-    CALL_RETRY_HOURS_PARAM: 4,
-    UNANSWERED_STRIKE_PARAM: 3,
-    RECENT_CALL_HOURS_PARAM: 2,
-    CALL_CLAIM_MINUTES_PARAM: 10,
-    SETTER_CALL_MINUTES_PARAM: 20,
-}
+from odoo import fields, models
+
+
+class Setting(NamedTuple):
+    """One setting of the addon: an ir.config_parameter, read by DealPhaseSettings as its kind
+    says, shown on CRM's settings page as the field it makes (res.config.settings)."""
+
+    name: str  # what the code reads: DealPhaseSettings(env).<name>
+    kind: str  # "int" (at least 1, else the default), "bool", "selection", "team" (a crm.team)
+    default: object
+    string: str
+    help: str
+    selection: tuple = ()
+    param: str = ""  # the parameter's key after "crm_deal_phases." when it is not the name
+
+    @property
+    def key(self):
+        return f"crm_deal_phases.{self.param or self.name}"
+
+    def value_of(self, raw, env):
+        """The setting's value from the parameter's text (None or False: never set)."""
+        if self.kind == "int":
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                return self.default
+            return value if value > 0 else self.default
+        if self.kind == "bool":
+            return bool(raw) if raw not in (None, False) else self.default
+        if self.kind == "selection":
+            return raw if raw in dict(self.selection) else self.default
+        if self.kind == "team":
+            ids = [int(raw)] if str(raw or "").isdigit() else []
+            return env["crm.team"].browse(ids).exists()
+        raise ValueError(self.kind)
+
+    def field(self):
+        """The settings page's field of this setting."""
+        options = {"config_parameter": self.key, "help": self.help}
+        if self.kind == "int":
+            return fields.Integer(self.string, default=self.default, **options)
+        if self.kind == "bool":
+            return fields.Boolean(self.string, **options)
+        if self.kind == "selection":
+            return fields.Selection(list(self.selection), self.string, default=self.default, **options)
+        if self.kind == "team":
+            return fields.Many2one("crm.team", self.string, domain=[("use_deal_phases", "=", False)], **options)
+        raise ValueError(self.kind)
+
+
+# The addon's settings. A boolean is off unless set (Odoo deletes a boolean parameter that is
+# unticked): a setting that is on by default is a selection.
+SETTINGS = (
+    Setting(
+        "follow_up_cadence_days",
+        "int",
+        2,
+        "Follow-up Cadence (days)",
+        "Days between two goodwill calls: the next call activity is due after this many days, and Follow-up "
+        "cards rot on the board (crm's rotting) after as many days without a change.",
+    ),
+    Setting(
+        "strike_threshold",
+        "int",
+        3,
+        "Strike Threshold",
+        "A lead that collects this many strikes moves to Unqualified automatically.",
+    ),
+    Setting(
+        "second_meeting_alert",
+        "int",
+        20,
+        "Second Consultation Alert (%)",
+        "Closers whose share of decided deals that needed a Second consultation is above this percentage are "
+        "flagged in the analysis: a second call must never become the rule.",
+        param="second_meeting_alert_rate",
+    ),
+    Setting(
+        "upsell_team",
+        "team",
+        None,
+        "Upsell Team",
+        "Sold deals start upsell opportunities in this team, which has a pipeline of its own.",
+        param="upsell_team_id",
+    ),
+    Setting(
+        "upsell_auto",
+        "bool",
+        False,
+        "Create Upsell Opportunity on Sold",
+        "Every deal that reaches Sold starts an upsell opportunity in the upsell team.",
+        param="upsell_auto_create",
+    ),
+    Setting(
+        "meeting_duration_minutes",
+        "int",
+        60,
+        "Consultation Duration (minutes)",
+        "How long the calendar event of a booked consultation lasts.",
+    ),
+    Setting(
+        "setter_call_minutes",
+        "int",
+        20,
+        "Setter Call Duration (minutes)",
+        "How long a booked setter call lasts: its calendar event, and the steps of the inquiry page's free slots.",
+    ),
+    Setting(
+        "call_retry_hours",
+        "int",
+        4,
+        "Next Attempt After (hours)",
+        "A call with no answer, a voicemail or a busy line: the lead is called again after this many hours.",
+    ),
+    Setting(
+        "unanswered_calls_strike",
+        "int",
+        3,
+        "Unanswered Calls per Strike",
+        "This many unanswered calls in a row give the lead a strike.",
+    ),
+    Setting(
+        "recent_call_hours",
+        "int",
+        2,
+        "Skip Leads Called Within (hours)",
+        "The calling queue skips a lead called less than this many hours ago (a due call-back excepted).",
+    ),
+    Setting(
+        "call_claim_minutes",
+        "int",
+        10,
+        "Call Claim (minutes)",
+        "A lead a setter takes from the queue is theirs for this long; no other setter gets it meanwhile.",
+    ),
+    Setting(
+        "early_outcome_customer",
+        "selection",
+        "tell",
+        "When an Early Decision Cancels the Consultation",
+        "A sale (or a refusal) recorded before the booked consultation cancels its calendar event. Tell the "
+        "customer: calendar's cancellation e-mail takes the meeting out of their calendar. The closer tells them: "
+        "nothing is sent. A cancelled appointment always sends it; a held consultation or a no-show sends nothing.",
+        selection=(("tell", "Tell the customer"), ("closer", "The closer tells the customer")),
+    ),
+    Setting(
+        "setter_appointment_on_consultation",
+        "selection",
+        "cancelled",
+        "A Setter Call Booked After the Consultation",
+        "A lead books its consultation (or is decided) before its booked setter call: cancel the call, calendar's "
+        "cancellation e-mail telling the customer, or mark it held with the setter's activity done. A setter call "
+        "that has begun is always marked held.",
+        selection=(("cancelled", "Cancel it, the customer told"), ("held", "Mark it held")),
+    ),
+)
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Reminders of a booked consultation unless the admin chose others: an e-mail the day before
 # and one two hours before (the no-show is the worst outcome of a consultation).
+MEETING_ALARMS_KEY = "crm_deal_phases.meeting_alarm_ids"
 DEFAULT_MEETING_ALARM_XMLIDS = (
     "crm_deal_phases.calendar_alarm_mail_1_day",
     "crm_deal_phases.calendar_alarm_mail_2_hours",
@@ -33,80 +167,32 @@ DEFAULT_MEETING_ALARM_XMLIDS = (
 
 
 class DealPhaseSettings:
-    """The addon's settings, read one way: positive integers fall back to their default,
-    records are checked to exist."""
+    """The addon's settings, read one way: DealPhaseSettings(env).<name> of a row of SETTINGS,
+    or the consultations' reminders."""
 
     def __init__(self, env):
         self._params = env["ir.config_parameter"].sudo()
         self._env = env
 
-    def _int(self, key):
-        try:
-            value = int(self._params.get_param(key, DEFAULTS[key]))
-        except (TypeError, ValueError):
-            return DEFAULTS[key]
-        return value if value > 0 else DEFAULTS[key]
-
-    def _ids(self, key):
-        return [int(part) for part in (self._params.get_param(key) or "").split(",") if part.strip().isdigit()]
-
-    @property
-    def follow_up_cadence_days(self):
-        return self._int(FOLLOW_UP_CADENCE_PARAM)
-
-    @property
-    def strike_threshold(self):
-        return self._int(STRIKE_THRESHOLD_PARAM)
-
-    @property
-    def second_meeting_alert(self):
-        return self._int(SECOND_MEETING_ALERT_PARAM)
-
-    @property
-    def meeting_duration_minutes(self):
-        return self._int(MEETING_DURATION_PARAM)
-
-    @property
-    def setter_call_minutes(self):
-        return self._int(SETTER_CALL_MINUTES_PARAM)
+    def __getattr__(self, name):
+        setting = SETTINGS_BY_NAME.get(name)
+        if not setting:
+            raise AttributeError(name)
+        return setting.value_of(self._params.get_param(setting.key), self._env)
 
     @property
     def meeting_alarms(self):
         Alarm = self._env["calendar.alarm"].sudo()
-        if self._params.get_param(MEETING_ALARMS_PARAM) is False:  # never set: the defaults
+        ids = self._params.get_param(MEETING_ALARMS_KEY)
+        if ids is False:  # never set: the defaults
             return Alarm.union(
                 *(self._env.ref(xmlid, raise_if_not_found=False) or Alarm for xmlid in DEFAULT_MEETING_ALARM_XMLIDS)
             )
-        return Alarm.browse(self._ids(MEETING_ALARMS_PARAM)).exists()
+        return Alarm.browse([int(part) for part in ids.split(",") if part.strip().isdigit()]).exists()
 
-    @property
-    def upsell_team(self):
-        ids = self._ids(UPSELL_TEAM_PARAM)
-        return self._env["crm.team"].browse(ids[:1]).exists()
 
-    @property
-    def upsell_auto(self):
-        return bool(self._params.get_param(UPSELL_AUTO_PARAM))
-
-    @property
-    def call_retry_hours(self):
-        return self._int(CALL_RETRY_HOURS_PARAM)
-
-    @property
-    def unanswered_calls_strike(self):
-        return self._int(UNANSWERED_STRIKE_PARAM)
-
-    @property
-    def recent_call_hours(self):
-        return self._int(RECENT_CALL_HOURS_PARAM)
-
-    @property
-    def call_claim_minutes(self):
-        return self._int(CALL_CLAIM_MINUTES_PARAM)
-
-    @property
-    def tell_customer_on_early_outcome(self):
-        return bool(self._params.get_param(TELL_ON_EARLY_OUTCOME_PARAM))
+def _setting_field(name):
+    return SETTINGS_BY_NAME[name].field()
 
 
 class ResConfigSettings(models.TransientModel):
@@ -122,82 +208,21 @@ class ResConfigSettings(models.TransientModel):
         "'Use Deal Phases' on the team.",
     )
     deal_phases_without_team = fields.Boolean(related="company_id.deal_phases_without_team", readonly=False)
-
-    deal_phases_follow_up_cadence_days = fields.Integer(
-        "Follow-up Cadence (days)",
-        config_parameter=FOLLOW_UP_CADENCE_PARAM,
-        default=DEFAULTS[FOLLOW_UP_CADENCE_PARAM],
-        help="Days between two goodwill calls: the next call activity is due after this many days, and "
-        "Follow-up cards rot on the board (crm's rotting) after as many days without a change.",
-    )
-    deal_phases_strike_threshold = fields.Integer(
-        "Strike Threshold",
-        config_parameter=STRIKE_THRESHOLD_PARAM,
-        default=DEFAULTS[STRIKE_THRESHOLD_PARAM],
-        help="A lead that collects this many strikes moves to Unqualified automatically.",
-    )
-    deal_phases_second_meeting_alert = fields.Integer(
-        "Second Consultation Alert (%)",
-        config_parameter=SECOND_MEETING_ALERT_PARAM,
-        default=DEFAULTS[SECOND_MEETING_ALERT_PARAM],
-        help="Closers whose share of decided deals that needed a Second consultation is above this "
-        "percentage are flagged in the analysis: a second call must never become the rule.",
-    )
-    deal_phases_upsell_team_id = fields.Many2one(
-        "crm.team",
-        "Upsell Team",
-        config_parameter=UPSELL_TEAM_PARAM,
-        domain=[("use_deal_phases", "=", False)],
-        help="Sold deals start upsell opportunities in this team, which has a pipeline of its own.",
-    )
-    deal_phases_upsell_auto_create = fields.Boolean(
-        "Create Upsell Opportunity on Sold",
-        config_parameter=UPSELL_AUTO_PARAM,
-        help="Every deal that reaches Sold starts an upsell opportunity in the upsell team.",
-    )
-    deal_phases_meeting_duration = fields.Integer(
-        "Consultation Duration (minutes)",
-        config_parameter=MEETING_DURATION_PARAM,
-        default=DEFAULTS[MEETING_DURATION_PARAM],
-        help="How long the calendar event of a booked consultation lasts.",
-    )
-    deal_phases_setter_call_duration = fields.Integer(
-        "Setter Call Duration (minutes)",
-        config_parameter=SETTER_CALL_MINUTES_PARAM,
-        default=DEFAULTS[SETTER_CALL_MINUTES_PARAM],
-        help="How long a booked setter call lasts: its calendar event, and the steps of the inquiry page's free slots.",
-    )
-    deal_phases_call_retry_hours = fields.Integer(
-        "Next Attempt After (hours)",
-        config_parameter=CALL_RETRY_HOURS_PARAM,
-        default=DEFAULTS[CALL_RETRY_HOURS_PARAM],
-        help="A call with no answer, a voicemail or a busy line: the lead is called again after this many hours.",
-    )
-    deal_phases_unanswered_calls_strike = fields.Integer(
-        "Unanswered Calls per Strike",
-        config_parameter=UNANSWERED_STRIKE_PARAM,
-        default=DEFAULTS[UNANSWERED_STRIKE_PARAM],
-        help="This many unanswered calls in a row give the lead a strike.",
-    )
-    deal_phases_recent_call_hours = fields.Integer(
-        "Skip Leads Called Within (hours)",
-        config_parameter=RECENT_CALL_HOURS_PARAM,
-        default=DEFAULTS[RECENT_CALL_HOURS_PARAM],
-        help="The calling queue skips a lead called less than this many hours ago (a due call-back excepted).",
-    )
-    deal_phases_call_claim_minutes = fields.Integer(
-        "Call Claim (minutes)",
-        config_parameter=CALL_CLAIM_MINUTES_PARAM,
-        default=DEFAULTS[CALL_CLAIM_MINUTES_PARAM],
-        help="A lead a setter takes from the queue is theirs for this long; no other setter gets it meanwhile.",
-    )
-    deal_phases_tell_customer_on_early_outcome = fields.Boolean(
-        "Tell the Customer When an Early Decision Cancels the Consultation",
-        config_parameter=TELL_ON_EARLY_OUTCOME_PARAM,
-        help="A sale (or a refusal) recorded before the booked consultation cancels its calendar event. On: the "
-        "customer gets calendar's cancellation e-mail. Off (the default): the closer tells the customer in person. "
-        "A cancelled appointment always sends it; a held consultation or a no-show sends nothing.",
-    )
+    # The rows of SETTINGS
+    deal_phases_follow_up_cadence_days = _setting_field("follow_up_cadence_days")
+    deal_phases_strike_threshold = _setting_field("strike_threshold")
+    deal_phases_second_meeting_alert = _setting_field("second_meeting_alert")
+    deal_phases_upsell_team_id = _setting_field("upsell_team")
+    deal_phases_upsell_auto_create = _setting_field("upsell_auto")
+    deal_phases_meeting_duration = _setting_field("meeting_duration_minutes")
+    deal_phases_setter_call_duration = _setting_field("setter_call_minutes")
+    deal_phases_call_retry_hours = _setting_field("call_retry_hours")
+    deal_phases_unanswered_calls_strike = _setting_field("unanswered_calls_strike")
+    deal_phases_recent_call_hours = _setting_field("recent_call_hours")
+    deal_phases_call_claim_minutes = _setting_field("call_claim_minutes")
+    deal_phases_early_outcome_customer = _setting_field("early_outcome_customer")
+    deal_phases_setter_appointment_on_consultation = _setting_field("setter_appointment_on_consultation")
+    # Reminders: many records, which a config parameter does not hold
     deal_phases_meeting_alarm_ids = fields.Many2many(
         "calendar.alarm",
         string="Consultation Reminders",
@@ -224,11 +249,7 @@ class ResConfigSettings(models.TransientModel):
             (on - self.deal_phases_team_ids).write({"use_deal_phases": False})
             (self.deal_phases_team_ids - on).write({"use_deal_phases": True})
         self.env["ir.config_parameter"].sudo().set_param(
-            MEETING_ALARMS_PARAM, ",".join(map(str, self.deal_phases_meeting_alarm_ids.ids))
+            MEETING_ALARMS_KEY, ",".join(map(str, self.deal_phases_meeting_alarm_ids.ids))
         )
         self.env["crm.stage"]._apply_rotting_thresholds(DealPhaseSettings(self.env).follow_up_cadence_days)
         return res
-
-    @api.model
-    def _deal_phase_settings(self):
-        return DealPhaseSettings(self.env)

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.deal_phase import DEAL_PHASES, PHASES
+from ..models.deal_phase import DEAL_PHASES, PHASE_CODES, PHASES
 
 
 class CrmDealPhaseDurationReport(models.Model):
@@ -13,7 +13,7 @@ class CrmDealPhaseDurationReport(models.Model):
     _inherit = "crm.deal.report.mixin"
     _auto = False
     _description = "Time in Deal Phase"
-    _order = "month desc, id"
+    _order = "month desc, id"  # a month's rows in pipeline order
     _rec_name = "phase"
     _phase_dimensions = ("phase",)
 
@@ -32,7 +32,7 @@ class CrmDealPhaseDurationReport(models.Model):
     def _select(self):
         return SQL(
             """
-            row_number() OVER (ORDER BY stays.month, stays.phase, stays.company_id) AS id,
+            row_number() OVER (ORDER BY stays.month, array_position(%s, stays.phase::text), stays.company_id) AS id,
             stays.phase, stays.month, stays.company_id,
             COUNT(*) AS entry_count,
             COUNT(stays.days) AS finished_count,
@@ -40,7 +40,8 @@ class CrmDealPhaseDurationReport(models.Model):
             AVG(stays.days) AS average_days,
             COUNT(*) - COUNT(stays.days) AS waiting_count,
             AVG(stays.age) AS waiting_days
-            """
+            """,
+            list(PHASE_CODES),
         )
 
     def _from(self):

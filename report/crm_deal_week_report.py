@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from ..models.deal_phase import (
     APPOINTMENT_CANCELLED,
+    CONSULTATIONS,
     ENTRY_PHASE,
     FIRST_MEETING,
     NO_SHOW,
@@ -77,7 +78,7 @@ class CrmDealWeekReport(models.Model):
              CROSS JOIN LATERAL (
                    SELECT log.from_phase IS NULL AND log.to_phase = %(entry)s AS new_inquiry,
                           log.to_phase = %(first)s AS booked,
-                          log.from_phase = %(first)s
+                          log.from_phase = ANY(%(consultations)s)
                               AND (log.from_phase, log.to_phase) NOT IN (%(no_show)s, %(cancelled)s) AS held,
                           (log.from_phase, log.to_phase) = %(no_show)s AS no_show,
                           log.to_phase = %(won)s AS sold,
@@ -98,6 +99,7 @@ class CrmDealWeekReport(models.Model):
             """,
             entry=ENTRY_PHASE,
             first=FIRST_MEETING,
+            consultations=list(CONSULTATIONS),
             no_show=NO_SHOW,
             cancelled=APPOINTMENT_CANCELLED,
             won=WON_PHASE,

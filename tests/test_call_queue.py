@@ -176,6 +176,74 @@ class TestCallQueue(DealPhasesCase):
         self.assertEqual(result["type"], "ir.actions.client", "no lead left: the session says so")
         self.assertEqual(session.calls_logged, 2)
 
+    def test_what_the_setter_types_after_reached_stays_with_the_call(self):
+        first = self.lead("inquiry", "Noted 1")
+        second = self.lead("inquiry", "Noted 2")
+        third = self.lead("inquiry", "Noted 3")
+        session = self.session()
+        session._action_next()
+        for lead, step in (
+            (first, session.action_keep_phase),
+            (
+                second,
+                lambda: session.action_open_phase_transition(
+                    second.available_transition_ids.filtered(lambda t: t.to_phase == "follow_up").id
+                ),
+            ),
+            (third, session.action_stop),
+        ):
+            with self.subTest(lead=lead.name):
+                self.assertEqual(session.lead_id, lead)
+                session.action_reached()
+                session.note = f"Budget steht, {lead.name}"  # typed on the screen after the click
+                step()
+                self.assertEqual(lead.call_ids.note, f"Budget steht, {lead.name}", "the note reached the call")
+        self.assertEqual(second.deal_phase, "follow_up")
+
+    def test_the_call_screen_shows_the_answers_and_the_booked_call(self):
+        self.team.lead_properties_definition = [
+            {"name": "budget", "string": "Budget", "type": "integer"},
+            {"name": "start", "string": "Start", "type": "selection", "selection": [["now", "Sofort"]]},
+            {"name": "decider", "string": "Entscheider", "type": "boolean"},
+        ]
+        lead = self.lead("inquiry", "Page lead", questionnaire="gclid: Cj0")
+        lead.lead_properties = {"budget": 3000, "start": "now", "decider": True}
+        booked = self.lead("inquiry", "Booked for later", setter_appointment=self.now + timedelta(days=2))
+        session = self.session()
+        session._action_next()
+        self.assertEqual(session.lead_id, lead, "a lead whose call is booked for later waits for it")
+        answers = session.answers
+        for text in (
+            "<strong>Budget</strong>: 3000",
+            "<strong>Start</strong>: Sofort",
+            "<strong>Entscheider</strong>: Yes",
+        ):
+            self.assertIn(text, answers)
+        self.assertIn("<strong>gclid</strong>: Cj0", answers, "and the questionnaire's lines")
+        session.action_skip()
+        self.assertFalse(session.lead_id, "nothing else is due now")
+        with freeze_time(booked.setter_appointment - timedelta(minutes=2)):
+            session = self.session(phases=("inquiry",))
+            session.skipped_lead_ids = lead.ids
+            session._action_next()
+            self.assertEqual(session.lead_id, booked, "at its time the booked call is offered")
+            self.assertEqual(session.setter_appointment, booked.setter_appointment, "the screen shows it")
+
+    def test_a_lead_without_a_number_is_not_called_and_its_setter_writes_for_one(self):
+        lead = self.lead("inquiry", "Only e-mail", phone=False, email_from="ole@example.com").with_user(
+            self.user_setter
+        )
+        self.assertFalse(self.next_lead(self.session()), "no lead to call without a number")
+        with self.assertRaises(UserError) as refusal:
+            lead.action_log_call("reached")
+        self.assertIn("no mobile number to call", str(refusal.exception))
+        self.assertFalse(lead.call_ids)
+        wrong = self.lead("follow_up", "Wrong number", email_from="jana@example.com").with_user(self.user_setter)
+        wrong.action_log_call("wrong_number")
+        email = self.env.ref("mail.mail_activity_data_email")
+        asked = wrong.activity_ids.filtered(lambda activity: activity.activity_type_id == email)
+        self.assertEqual((len(asked), asked.user_id), (1, self.user_setter), "the wrong number asks for the right one")
+
     def test_the_call_figures(self):
         """A small cohort called for real: reach rate, minutes to the first call, the share
         within five minutes, calls until qualified."""

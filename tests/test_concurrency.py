@@ -1,3 +1,4 @@
+import threading
 from contextlib import closing
 from datetime import datetime, timedelta
 
@@ -5,6 +6,7 @@ import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
+from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, mute_logger, tagged
 
 from .common import RELIABILITY, STAGE_XMLIDS, TwoConnectionsMixin
@@ -208,7 +210,15 @@ class TestConcurrentCallQueue(BaseCase):
                 {"name": "Queue team", "use_deal_phases": True, "member_ids": [(6, 0, users.ids)]}
             )
             leads = env["crm.lead"].create(
-                [{"name": f"Queue lead {index}", "team_id": team.id, "user_id": False} for index in range(3)]
+                [
+                    {
+                        "name": f"Queue lead {index}",
+                        "team_id": team.id,
+                        "user_id": False,
+                        "phone": f"+49151123456{index}",
+                    }
+                    for index in range(3)
+                ]
             )
             self.user_ids, self.team_id, self.lead_ids = users.ids, team.id, leads.ids
             cr.commit()  # pylint: disable=invalid-commit
@@ -266,7 +276,9 @@ class TestConcurrentIntake(TwoConnectionsMixin, BaseCase):
         with closing(self.db.cursor()) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
             team = env["crm.team"].create({"name": "Intake race team", "use_deal_phases": True})
-            source = env["crm.deal.intake.source"].create({"name": "Race", "code": "race", "team_id": team.id})
+            source = env["crm.deal.intake.source"].create(
+                {"name": "Race", "code": "race", "team_id": team.id, "phone_country_id": env.ref("base.de").id}
+            )
             self.team_id, self.source_id, self.user_id = team.id, source.id, source.user_id.id
             cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self.remove_data)
@@ -314,4 +326,58 @@ class TestConcurrentIntake(TwoConnectionsMixin, BaseCase):
             self.assertEqual(cr.fetchone()[0], 1, "one lead")
             cr.execute("SELECT status FROM crm_deal_intake_log WHERE source_id = %s ORDER BY id", (self.source_id,))
             self.assertEqual([row[0] for row in cr.fetchall()], ["created", "duplicate"])
+        RELIABILITY["concurrent races resolved"] += 1
+
+    def test_one_person_six_times_at_once(self):
+        """A double click, a form tool and the page firing together: six submissions of one
+        mobile number, in three spellings and under six ids, each on its own connection, all
+        read before any commits, each run in Odoo's own retry loop as a request is: one lead,
+        five additions to it."""
+        spellings = ("0151 77777777", "+49 151 77777777", "0049-151-777-777-77")
+        cursors = [self.db.cursor() for _ in range(6)]
+        envs = [self.env_for(cr) for cr in cursors]
+        started = threading.Barrier(len(envs), timeout=20)
+        results = {}
+
+        def submit(index):
+            env, attempts = envs[index], []
+
+            def attempt():
+                if not attempts:
+                    # every transaction's snapshot is taken before any of them commits
+                    env.cr.execute("SELECT count(*) FROM crm_lead")
+                    started.wait()
+                attempts.append(1)
+                source = env["crm.deal.intake.source"].browse(self.source_id)
+                payload = {
+                    "first_name": "Rita",
+                    "last_name": "Rennen",
+                    "phone": spellings[index % 3],
+                    "external_id": f"click-{index}",
+                }
+                return env["crm.deal.intake"]._submit_payloads(source, [payload])[0]
+
+            try:
+                results[index] = retrying(attempt, env)["status"]
+            except Exception as failure:  # pylint: disable=broad-exception-caught
+                results[index] = f"failed: {failure!r}"
+
+        threads = [threading.Thread(target=submit, args=(index,)) for index in range(len(envs))]
+        with mute_logger("odoo.service.model", "odoo.sql_db"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        for cr in cursors:
+            cr.close()
+        self.assertEqual(sorted(results.values()), ["created"] + ["updated"] * 5, results)
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT id, reinquiry_count FROM crm_lead WHERE team_id = %s", (self.team_id,))
+            leads = cr.fetchall()
+            self.assertEqual(len(leads), 1, "one lead")
+            self.assertEqual(leads[0][1], 5, "each addition counted as asked again")
+            cr.execute("SELECT status, lead_id FROM crm_deal_intake_log WHERE source_id = %s", (self.source_id,))
+            logs = cr.fetchall()
+            self.assertEqual(sorted(status for status, _lead in logs), ["created"] + ["updated"] * 5)
+            self.assertEqual({lead_id for _status, lead_id in logs}, {leads[0][0]})
         RELIABILITY["concurrent races resolved"] += 1

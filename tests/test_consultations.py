@@ -97,7 +97,7 @@ class TestConsultationOutcomes(DealPhasesCase):
         self.assertEqual(attendance.state, "declined")
         self.assertFalse(self.mails_to(customer, since), "no mail to the customer after a no-show")
 
-    def test_early_sale_is_confirmed_and_cancels_the_meeting_quietly(self):
+    def test_early_sale_is_confirmed_and_cancels_the_meeting_for_the_customer_too(self):
         lead = self.booked()
         customer, event = lead.partner_id, lead.first_meeting_event_id
         with self.assertRaises(UserError) as refusal:
@@ -120,16 +120,18 @@ class TestConsultationOutcomes(DealPhasesCase):
         self.assertFalse(event.active, "the consultation that will not take place leaves the calendars")
         self.assertFalse(event.alarm_ids)
         self.assertFalse(event.activity_ids.exists())
-        self.assertFalse(self.mails_to(customer, since), "by default the closer tells the customer")
+        self.assertTrue(
+            self.mails_to(customer, since), "by default calendar's cancellation takes it out of the customer's calendar"
+        )
 
-    def test_early_decision_tells_the_customer_when_the_settings_say_so(self):
-        self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.tell_customer_on_early_outcome", "True")
+    def test_early_decision_leaves_telling_the_customer_to_the_closer_when_the_settings_say_so(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.early_outcome_customer", "closer")
         lead = self.booked()
         customer = lead.partner_id
         since = self.last_mail_id()
         self.decide(lead, "not_sold", lost_reason_id=self.lost_reason.id, confirm_early_decision=True)
         self.assertEqual(lead.deal_phase, "not_sold")
-        self.assertTrue(self.mails_to(customer, since), "calendar's cancellation went to the customer")
+        self.assertFalse(self.mails_to(customer, since), "the closer tells the customer")
 
     def test_setters_record_no_closer_outcome(self):
         lead = self.booked().with_user(self.user_setter)

@@ -9,6 +9,7 @@ import pytz
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
+from odoo.tools import convert_file
 
 from ..models.crm_deal_intake_page import PAGE_LIMIT_PER_CLIENT
 from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase, TwoConnectionsMixin
@@ -109,7 +110,7 @@ class TestInquiryPage(InquiryPageCase):
             ["Budget", "Entscheider", "Start", "Branche", "Stundensatz", "Selbstständig seit", "Ziel"],
             "the team's questions in their order; tags are no question for a visitor",
         )
-        self.assertRegex(html, r'type="number"[^>]*inputmode="numeric"[^>]*id="answer_budget"[^>]*required')
+        self.assertRegex(html, r'type="text"[^>]*inputmode="numeric"[^>]*id="answer_budget"[^>]*required')
         self.assertRegex(html, r'type="radio" class="btn-check" name="answer_start"[^>]*value="now"[^>]*required')
         self.assertRegex(html, r'type="radio" class="btn-check" name="answer_decider"[^>]*value="yes"')
         self.assertRegex(html, r'<select id="answer_branch" name="answer_branch"')
@@ -151,6 +152,16 @@ class TestInquiryPage(InquiryPageCase):
         self.assertTrue(lead.consent_date)
         self.assertEqual(lead.consent_text, "[2026-12] I agree to be called about my inquiry.")
         self.assertEqual(self.page_logs().mapped("door"), ["page"])
+
+    def test_numbers_are_read_in_the_visitors_language(self):
+        self.ensure_german()
+        opened = self.page(lang="de")
+        hidden = self.form_fields(opened)
+        answers = self.answers(answer_budget="2.500", answer_rate="1.250,75")
+        response = self.url_open(PAGE.format(code="own-page") + "?lang=de", data={**hidden, **answers}, timeout=30)
+        self.assertEqual(response.status_code, 200, response.text[-1500:])
+        properties = dict(self.page_leads().with_context(property_selection_get_key=True).lead_properties)
+        self.assertEqual((properties["budget"], properties["rate"]), (2500, 1250.75), "German thousands and decimals")
 
     def test_errors_stand_next_to_their_fields_and_nothing_typed_is_lost(self):
         answers = self.answers(
@@ -332,9 +343,10 @@ class TestSetterCallSlots(SetterCallCase):
         )
         self.assertEqual({tuple(setters) for setters in free.values()}, {(self.user_setter,)})
         days = self.Intake.with_context(lang="en_US")._page_slot_days(free, pytz.timezone("Europe/Berlin"))
-        self.assertEqual(days[0][0], "Monday, January 7, 2030")
-        self.assertEqual(days[0][1][0][0], "2030-01-07T07:00:00Z")
-        self.assertEqual(days[0][1][0][1].replace("\u202f", " "), "8:00 AM", "in Berlin")
+        self.assertEqual(days[0]["label"], "Monday, January 7, 2030")
+        self.assertEqual(days[0]["short"], "Mon, Jan 7")
+        self.assertEqual(days[0]["times"][0][0], "2030-01-07T07:00:00Z")
+        self.assertEqual(days[0]["times"][0][1].replace("\u202f", " "), "8:00 AM", "in Berlin")
 
     def test_a_call_booked_on_the_page_is_the_setters_event_with_the_visitor(self):
         opened = self.page()
@@ -388,6 +400,41 @@ class TestSetterCallSlots(SetterCallCase):
         self.assertNotIn(slot, self.offered(response))
         self.assertRegex(response.text, r'id="first_name" name="first_name"[^>]*value="Jana"')
         self.assertFalse(self.page_leads())
+
+    def test_a_refused_submit_keeps_the_picked_time_selected_and_listed(self):
+        opened = self.page()
+        slot = self.offered(opened)[4]
+        response = self.send(self.answers(slot=slot, last_name="", answer_budget="viel"), opened=opened)
+        self.assertEqual(response.status_code, 422)
+        self.assertIn(slot, self.offered(response), "the picked time is still offered")
+        self.assertRegex(response.text, rf'value="{slot}"\s+checked="checked"', "and still picked")
+        self.assertFalse(self.page_leads())
+
+    def test_a_returning_person_moving_their_call_is_told_once_and_the_note_says_what_changed(self):
+        opened = self.page()
+        first, second = self.offered(opened)[1], self.offered(opened)[6]
+        self.send(self.answers(email="jana@example.com", answer_start="now", slot=first), opened=opened)
+        lead = self.page_leads()
+        customer = lead.partner_id
+        since = self.env["mail.mail"].sudo().search([], order="id desc", limit=1).id or 0
+        again = self.page()
+        response = self.send(self.answers(email="jana@example.com", answer_start="now", slot=second), opened=again)
+        self.assertIn("Your call is booked:", unescape(response.text))
+        self.assertEqual(lead.setter_appointment, datetime.strptime(second, "%Y-%m-%dT%H:%M:%SZ"))
+        note = lead.message_ids.filtered(lambda message: "asked again" in (message.body or ""))[:1].body
+        self.assertNotIn("Kept out of the lead's fields", note, "the same answers differ from nothing")
+        self.assertIn("The setter call is moved from", note)
+        mails = self.env["mail.mail"].sudo().search([("id", ">", since), ("recipient_ids", "in", customer.ids)])
+        self.assertEqual(len(mails), 1, f"one mail about the new date: {mails.mapped('subject')}")
+
+    def test_a_returning_persons_different_answers_read_as_the_form_shows_them(self):
+        self.send(self.answers(answer_start="now", answer_decider="yes", slot="none"))
+        self.send(self.answers(answer_start="later", answer_decider="no", answer_budget="3000", slot="none"))
+        note = self.page_leads().message_ids.filtered(lambda message: "asked again" in (message.body or ""))[:1].body
+        self.assertIn("Start: Später", note, "the option's label, not its code")
+        self.assertIn("Entscheider: No", note)
+        self.assertIn("Budget: 3000", note)
+        self.assertNotIn("Branche", note, "an answer given again the same is no difference")
 
     def test_a_returning_person_booking_a_call_gets_it_on_their_lead(self):
         self.send(self.answers(slot="none"))
@@ -494,7 +541,7 @@ class TestSlotRace(TwoConnectionsMixin, BaseCase):
         outcome, status, page = second_results[0]
         self.assertEqual((outcome, status), ("form", 422))
         self.assertIn("This time was just taken.", page["errors"]["slot"])
-        self.assertNotIn(value, [slot for _day, slots in page["slot_days"] for slot, _label in slots])
+        self.assertNotIn(value, [slot for day in page["slot_days"] for slot, _label in day["times"]])
         with closing(self.db.cursor()) as cr:
             cr.execute(
                 """SELECT count(*) FROM calendar_event event
@@ -590,3 +637,32 @@ class TestInquiryPageOnAPhone(SetterCallCase):
         self.browser_js(
             "/crm_deal_phases/inquiry/own-page?lang=de", axe + check, ready="document.readyState === 'complete'"
         )
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestTheDemosInquiryPage(HttpCase):
+    """The demo's own inquiry page (./tools/run.sh), as a German visitor fills it in."""
+
+    def test_the_demo_page_takes_a_german_mobile_number(self):
+        source = self.env.ref("crm_deal_phases.demo_intake_source_page", raise_if_not_found=False)
+        if not source:
+            # Odoo's runner installs without demo data: the demo file loaded as an install with it does
+            convert_file(self.env, "crm_deal_phases", "demo/crm_deal_phases_demo.xml", {}, mode="init", kind="demo")
+            source = self.env.ref("crm_deal_phases.demo_intake_source_page")
+        self.assertEqual(source.phone_country_id, self.env.ref("base.de"), "a German company's page")
+        page = f"/crm_deal_phases/inquiry/{source.code}?lang=de"
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', self.url_open(page).text))
+        answers = {
+            "first_name": "Jana",
+            "last_name": "Jonas",
+            "phone": "0171 2345678",
+            "answer_budget": "2.500",
+            "answer_start": "now",
+            "slot": "none",
+            "consent": "yes",
+        }
+        response = self.url_open(page, data={**hidden, **answers}, timeout=30)
+        self.assertEqual(response.status_code, 200, unescape(response.text)[-1500:])
+        self.assertIn("Danke, Jana!", unescape(response.text))
+        lead = self.env["crm.lead"].search([("intake_source_id", "=", source.id), ("contact_lastname", "=", "Jonas")])
+        self.assertEqual((lead.phone, lead.phone_needs_check), ("+491712345678", False))

@@ -1,6 +1,8 @@
 import hashlib
 import hmac
 import json
+import socket
+import time
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError
@@ -127,6 +129,22 @@ class TestWebhook(IntakeCase):
         properties = dict(lead.with_context(property_selection_get_key=True).lead_properties)
         self.assertEqual((properties["budget"], properties["start"]), (100, "later"), "an empty property is filled")
         self.assertTrue(lead.activity_ids, "whoever works the lead is told")
+
+    def test_numbers_are_read_in_the_country_of_the_source(self):
+        """The source's country reads a number written without its country code; without one,
+        such a number waits for a setter's check, a number with its code is still one person."""
+        self.env.company.country_id = self.env.ref("base.us")
+        self.source.phone_country_id = self.env.ref("base.de")
+        first = self.post(self.inquiry(phone="0151 23456789")).json()["lead_id"]
+        again = self.post(self.inquiry(phone="0049-151-234-56789", external_id="again"))
+        self.assertEqual(
+            again.json(), {"lead_id": first, "status": "updated"}, "the source's country, not the company's"
+        )
+        self.source.phone_country_id = False
+        national = self.env["crm.lead"].browse(self.post(self.inquiry(phone="0171 2345678")).json()["lead_id"])
+        self.assertEqual((national.phone, national.phone_needs_check), ("0171 2345678", True), "kept, to be checked")
+        international = self.post(self.inquiry(phone="0049 151 23456789", external_id="intl")).json()
+        self.assertEqual(international["lead_id"], first, "00 is read as + without a country")
 
     def test_a_returning_person_by_email(self):
         first = self.post({"first_name": "Ole", "email": "ole@example.com"}).json()["lead_id"]
@@ -326,6 +344,98 @@ class TestWebhookRefuses(IntakeCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
+class TestHostileBodies(IntakeCase):
+    """Bodies no form tool sends: announced and never sent, sent in chunks, holding control
+    characters. Each answered at once with a clear status, never a 500."""
+
+    def send_headers_only(self, headers, timeout=4):
+        """The request line and headers, then two bytes of a body declared far longer: the
+        status line of the answer and the seconds it took, or None when none came in time."""
+        self.env.flush_all()  # what the test wrote, for the server's request (as url_open does)
+        with (
+            self.allow_requests(),
+            socket.create_connection(("127.0.0.1", self.http_port()), timeout=timeout) as connection,
+        ):
+            started = time.monotonic()
+            # the test's session and cursor cookies, as url_open sends them
+            cookies = "; ".join(f"{name}={value}" for name, value in self.opener.cookies.items())
+            request = [f"POST {WEBHOOK.format(code='landing')} HTTP/1.1", "Host: 127.0.0.1", f"Cookie: {cookies}"]
+            lines = [*request, *headers, "", ""]
+            connection.sendall("\r\n".join(lines).encode() + b"{}")
+            answer = b""
+            try:
+                while chunk := connection.recv(65536):  # the server closes the connection after its answer
+                    answer += chunk
+            except TimeoutError:
+                if not answer:
+                    return None, timeout, b""
+        head, _blank, body = answer.partition(b"\r\n\r\n")
+        return head.split(b"\r\n")[0].decode(), time.monotonic() - started, body
+
+    def test_a_body_that_never_comes_is_refused_from_its_declared_length(self):
+        cases = [
+            ("JSON", ["Content-Type: application/json", f"Authorization: Bearer {self.token}"], b'"field": "body"'),
+            (
+                "a form tool's form",
+                ["Content-Type: application/x-www-form-urlencoded", "Authorization: Bearer x"],
+                b"body",
+            ),
+            ("the inquiry page's form", ["Content-Type: application/x-www-form-urlencoded"], b"<html"),
+        ]
+        self.source.public_form = True
+        for what, headers, body in cases:
+            with self.subTest(what):
+                status, seconds, answer = self.send_headers_only([*headers, "Content-Length: 999999999"])
+                self.assertEqual(status, "HTTP/1.1 413 REQUEST ENTITY TOO LARGE", f"{seconds}s: {answer[:500]}")
+                self.assertLess(seconds, 3)
+                self.assertIn(body, answer)
+                RELIABILITY["hostile calls refused"] += 1
+        status, seconds, answer = self.send_headers_only(
+            ["Content-Type: application/json", f"Authorization: Bearer {self.token}", "Transfer-Encoding: chunked"]
+        )
+        self.assertEqual(status, "HTTP/1.1 411 LENGTH REQUIRED", "a body without a declared length")
+        self.assertIn(b"Content-Length", answer)
+        self.assertFalse(self.leads())
+
+    def test_control_characters_never_answer_500(self):
+        """Every C0 and C1 control character but tab and line breaks, NUL among them: removed
+        from the keys and texts, the inquiry taken, the log keeping what arrived."""
+        controls = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))]
+        self.source.rate_limit = 1000
+        for index, char in enumerate(controls):
+            with self.subTest(char=hex(ord(char))):
+                payload = self.inquiry(
+                    first_name=f"Ja{char}na",
+                    **{f"Bud{char}get": f"5{char}000", f"Frage{char}": f"Ant{char}wort"},
+                )
+                for prefix, content_type in (
+                    ("0151", "application/json"),
+                    ("0152", "application/x-www-form-urlencoded"),
+                ):
+                    payload["phone"] = f"{prefix} 2345{index:04d}"  # a new person each time
+                    payload["external_id"] = f"{content_type}-{index}{char}"
+                    response = self.post(payload, content_type=content_type)
+                    self.assertEqual(response.status_code, 201, response.text[:300])
+                    lead = self.env["crm.lead"].browse(response.json()["lead_id"])
+                    self.assertEqual(lead.contact_firstname, "Jana")
+                    properties = dict(lead.with_context(property_selection_get_key=True).lead_properties)
+                    self.assertEqual(properties["budget"], 5000, "the answer's key and value without them")
+                    self.assertIn("Frage: Antwort", lead.questionnaire)
+                    log = self.source.log_ids[:1]
+                    self.assertIn("Ja", log.payload, "the log keeps the submission as it arrived")
+        for path in ("/crm_deal_phases/inquiry/land%00ing", "/crm_deal_phases/inquiry/%01"):
+            with self.subTest(path=path):
+                response = self.url_open(path, data=b"{}", headers={"Content-Type": "application/json"})
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(self.url_open(path).status_code, 404, "no page either")
+        raw_nul = self.post(b'{"first_name": "Ja\x00na", "phone": "0151 23456789"}')
+        self.assertEqual(raw_nul.status_code, 422, "a raw NUL byte is no valid JSON")
+        self.assertEqual(raw_nul.json()["errors"][0]["field"], "body")
+        self.assertIn("\\u0000", self.source.log_ids[:1].payload, "logged, the NUL escaped")
+        RELIABILITY["hostile calls refused"] += len(controls) + 3
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
 class TestJson2Intake(IntakeCase):
     def test_the_same_rules_over_json2(self):
         key = self.secret_of(self.source.action_new_api_key())
@@ -394,6 +504,25 @@ class TestIntakeSources(DealPhasesCase):
         self.assertFalse(source._token_matches(token[:-1]))
         wizard.action_done()
         self.assertFalse(wizard.secret, "shown once")
+
+    def test_a_source_reads_numbers_in_its_companys_country_and_says_when_it_has_none(self):
+        germany = self.env.ref("base.de")
+        self.company.country_id = germany
+        source = self.env["crm.deal.intake.source"].create({"name": "DE", "code": "de-form", "team_id": self.team.id})
+        self.assertEqual(source.phone_country_id, germany, "the company's country by default")
+        self.company.country_id = False
+        nowhere = self.env["crm.deal.intake.source"].create(
+            {"name": "?", "code": "no-country", "team_id": self.team.id}
+        )
+        self.assertFalse(nowhere.phone_country_id)
+        self.assertIsNone(nowhere._phone_region())
+        arch = self.env["crm.deal.intake.source"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(
+            arch,
+            r'<div class="alert alert-warning" role="alert" name="no_phone_country" invisible="phone_country_id"',
+            "the form says so before the first inquiry arrives",
+        )
+        self.assertIn("No country for phone numbers", arch)
 
     def test_retention(self):
         source = self.env["crm.deal.intake.source"].create(

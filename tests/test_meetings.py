@@ -5,6 +5,7 @@ import pytz
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tests.common import freeze_time
 from odoo.tools import format_date
 
 from .common import DealPhasesCase
@@ -176,6 +177,56 @@ class TestConsultationsInTheCalendar(DealPhasesCase):
         event.unlink()
         self.assertFalse(lead.setter_appointment)
         self.assertEqual(self.phase_of(lead), "inquiry")
+
+    def setter_called_lead(self, appointment):
+        """A lead of the inquiry page: a setter call booked (an event with the customer invited,
+        and the setter's meeting activity), then qualified with a goodwill call planned."""
+        lead = self.new_qualified(setter_appointment=appointment)
+        lead.with_user(self.user_setter).action_log_goodwill_call()
+        self.assertTrue(lead.setter_appointment_event_id.activity_ids, "the setter's meeting activity")
+        self.assertTrue(self.call_activities(lead), "the goodwill call")
+        return lead
+
+    def call_activities(self, lead):
+        return lead.activity_ids.filtered(lambda activity: activity.activity_type_id.category == "phonecall")
+
+    def test_booking_cancels_the_setters_coming_call_and_closes_the_call_activities(self):
+        lead = self.setter_called_lead(self.monday_10 + timedelta(days=1))
+        event, customer = lead.setter_appointment_event_id, lead.partner_id
+        since = self.env["mail.mail"].sudo().search([], order="id desc", limit=1).id or 0
+        lead = self.book(lead)
+        self.assertFalse(event.active, "the setter's call will not take place")
+        self.assertFalse(event.activity_ids.exists(), "nor is it on the setter's to-do list")
+        self.assertFalse(lead.setter_appointment_event_id)
+        cancelled = self.env["mail.mail"].sudo().search([("id", ">", since), ("recipient_ids", "in", customer.ids)])
+        self.assertTrue(cancelled.filtered(lambda mail: event.name in (mail.subject or "")), "the customer is told")
+        self.assertFalse(self.call_activities(lead), "nobody is asked to call a lead the closers took over")
+        self.assertEqual(lead.meeting_display_date, self.monday_10.date(), "the meeting button shows the consultation")
+        with self.during_meeting(lead):
+            lead.with_user(self.user_closer).action_apply_outcome(
+                lead.available_transition_ids.filtered(lambda t: t.to_phase == "sold").id, {"expected_revenue": 9000}
+            )
+        self.assertFalse(
+            self.call_activities(lead) | lead.setter_appointment_event_id.filtered("active").activity_ids,
+            "a customer who bought is called by no setter",
+        )
+
+    def test_a_setter_call_that_has_begun_is_held_and_the_settings_may_hold_a_coming_one(self):
+        begun = self.setter_called_lead(self.monday_10)
+        with freeze_time(self.monday_10 + timedelta(minutes=10)):
+            begun = self.book(begun, date=self.monday_10 + timedelta(days=1))
+        self.assert_setter_call_held(begun)
+        self.env["ir.config_parameter"].sudo().set_param("crm_deal_phases.setter_appointment_on_consultation", "held")
+        coming = self.book(self.setter_called_lead(self.monday_10 + timedelta(days=1)))
+        self.assert_setter_call_held(coming)
+
+    def assert_setter_call_held(self, lead):
+        event = lead.setter_appointment_event_id
+        self.assertTrue(event.active, "held: it stays in the calendar as history")
+        self.assertIn(self.env.ref("crm_deal_phases.calendar_event_type_held"), event.categ_ids)
+        self.assertFalse(event.alarm_ids, "no reminder left")
+        self.assertFalse(event.activity_ids, "the setter's activity done")
+        self.assertFalse(self.call_activities(lead))
 
     def test_the_wizard_warns_of_a_busy_closer_and_offers_free_slots(self):
         self.env["calendar.event"].create(

@@ -65,6 +65,32 @@ class TestNeighbours(DealPhasesCase):
         self.assertIn(self.partner_contract, self.stock_columns(self.partner_team))
         self.assertNotIn(self.partner_contract, board, "a team's own stage stays on that team's board")
 
+    def test_turning_a_team_on_says_what_happens_to_its_leads_and_takes_them_over(self):
+        old = self.env["crm.lead"].create(
+            [{"name": f"Partner lead {n}", "type": "opportunity", "team_id": self.partner_team.id} for n in range(3)]
+        )
+        old[2].stage_id = self.partner_contract
+        team = Form(self.partner_team.with_user(self.user_manager))
+        self.assertEqual(team.deal_phases_leads_to_take_over, 0, "off the phases: nothing to take over")
+        team.use_deal_phases = True
+        self.assertEqual(team.deal_phases_leads_to_take_over, 3, "the form says so before it is saved")
+        team.save()
+        arch = self.env["crm.team"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="deal_phases_take_over"', arch)
+        board_action = self.env["ir.actions.actions"]._for_xml_id("crm_deal_phases.crm_lead_action_deal_phases")
+        domain = safe_eval(board_action["domain"])
+        board_stages = {
+            stage
+            for stage, _count in self.env["crm.lead"]
+            .with_context(deal_phases_board=True)
+            ._read_group(domain, ["stage_id"], ["__count"])
+        }
+        self.assertFalse(board_stages - set(self.phase_stages), "the board holds the eight phases only")
+        self.partner_team.with_user(self.user_manager).action_take_over_leads()
+        self.assertEqual(set(old.mapped("deal_phase")), {"inquiry"})
+        self.assertEqual(self.log_of(old[2]).transition_label, "Entered the deal phases")
+        self.assertEqual(self.partner_team.deal_phases_leads_to_take_over, 0)
+
     def test_statusbar_offers_crm_stages_outside_the_phases(self):
         arch = self.env["crm.lead"].get_views([(False, "form")])["views"]["form"]["arch"]
         stage = next(node for node in etree.fromstring(arch).iter("field") if node.get("name") == "stage_id")

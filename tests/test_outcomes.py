@@ -181,6 +181,33 @@ class TestOutcomeActions(DealPhasesCase):
         self.assertEqual(len(self.log_of(lead)), log_before, "a postponement is no phase change")
 
     @users("dp_closer")
+    def test_a_consultation_is_not_postponed_into_the_past(self):
+        lead = self.create_lead("first_meeting", user_id=self.user_closer.id).with_env(self.env)
+        action = lead.action_open_postpone()
+        past = fields.Datetime.now() - timedelta(hours=2)
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"meeting_date": past})
+        with self.assertRaises(UserError) as refusal:
+            wizard.action_apply()
+        self.assertIn("has passed. Choose a date to come.", str(refusal.exception))
+        self.assertEqual(lead.postponed_count, 0)
+
+    def test_a_ko_with_a_common_reason_and_its_note_in_the_chatter(self):
+        lead = self.create_lead("follow_up").with_user(self.user_setter)
+        reasons = self.env["crm.ko.reason"].search([]).mapped("name")
+        for common in ("No budget, now or later", "No interest", "Not the decision maker"):
+            self.assertIn(common, reasons, "the reasons a team gives every day are there")
+        action = lead.action_open_ko_wizard()
+        self.apply_wizard(
+            action,
+            self.user_setter,
+            ko_reason_id=self.env.ref("crm_deal_phases.ko_reason_no_interest").id,
+            note="Hat nie angefragt, Formular vom Kollegen",
+        )
+        self.assertEqual(lead.deal_phase, "unqualified")
+        self.assertIn("Hat nie angefragt", self.log_of(lead)[-1].reason)
+        self.assertIn("Hat nie angefragt", lead.message_ids[0].body, "the note is in the chatter too")
+
+    @users("dp_closer")
     def test_second_meeting_is_remembered(self):
         lead = self.create_lead("first_meeting", user_id=self.user_closer.id).with_env(self.env)
         self.assertFalse(lead.needed_second_meeting)

@@ -203,6 +203,26 @@ class TestOnAPhone(HttpCase, DealPhasesCase):
         cls.ensure_german()
         cls.user_setter.write({"lang": "de_DE", "tz": "Europe/Berlin", "deal_phase_role": "setter"})
 
+    def test_a_call_on_a_phone_keeps_the_note_typed_after_reached(self):
+        self.team.lead_properties_definition = [
+            {"name": "budget", "string": "Budget", "type": "integer"},
+            {"name": "start", "string": "Start", "type": "selection", "selection": [["now", "Sofort"]]},
+        ]
+        lead = self.create_lead(
+            "inquiry",
+            name="Tour Paula",
+            contact_firstname="Paula",
+            contact_lastname="Handy",
+            user_id=self.user_setter.id,
+            phone="+49 152 55501234",
+        )
+        lead.lead_properties = {"budget": 4000, "start": "now"}
+        self.start_tour(
+            "/odoo/start-calling", "crm_deal_phases_calling_on_a_phone", login="dp_setter", password="dp_setter"
+        )
+        self.assertEqual(lead.call_ids.mapped("outcome"), ["reached"])
+        self.assertEqual(lead.call_ids.note, "Will im Frühjahr starten, Budget steht", "typed after Reached, kept")
+
     def test_the_call_list_on_a_phone(self):
         lead = self.create_lead("follow_up", name="Tour Handy", user_id=self.user_setter.id, phone="+49 152 44401234")
         self.start_tour("/odoo", "crm_deal_phases_on_a_phone", login=self.user_setter.login, password="dp_setter")

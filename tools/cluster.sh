@@ -10,10 +10,11 @@
 # reading through the standby with --db_replica_host). Then tools/load.py: the bounded load
 # alternating the two servers, the flavours taking --turns turns, the replica's replay lag,
 # the servers' "ro->rw" and concurrency retries from their logs, the history's invariants
-# (addon) and the transition-edit window (addon, with and without lag). Prints one table and
+# (addon), the transition-edit window (addon, with and without lag), the same leads moved at
+# once and one person's six inquiries at once through both servers (addon). Prints one table and
 # writes it to --json. With --strict (the test command's short run) it fails where the addon
 # broke a guarantee: a load error, a broken history, an "ro->rw" retry, a move judged on a
-# stale graph.
+# stale graph, two leads of one person.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -162,6 +163,8 @@ for flavour in $FLAVOURS; do
         sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("the same leads moved at once")
     echo "$db: concurrency retries, with the same leads: $(count_in_logs "$db" 'tries left, try again')" |
         tee -a "$WORK/summary.txt"
+    "$PYTHON" "$ADDON_DIR/tools/load.py" inquiries "$WORK/addon.keys.json" --servers "$servers" |
+        sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("one person's inquiries at once")
     # the history's invariants after all of it
     "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
         tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")

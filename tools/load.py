@@ -7,6 +7,8 @@ tools/cluster.sh (a development tool, not part of the test command's default run
                 --json ...] --duration 60 --warmup 10 [--turns N]
     load.py check ODOO_CONFIG --db DB --moves OUT.json      (the addon's history invariants)
     load.py window KEYS.json --servers URL_A,URL_B --trials 6 --json OUT.json
+    load.py contention KEYS.json --servers URL_A,URL_B --dsn DSN
+    load.py inquiries KEYS.json --servers URL_A,URL_B        (one person's inquiries at once)
 
 setup fills the database as the benchmark does (tools/bench_data.py) and makes the virtual
 users with API keys, each with leads of their own to move. run starts every virtual user of a
@@ -106,10 +108,24 @@ def setup(args):
         "key": env["res.users.apikeys"].with_user(admin).sudo()._generate("rpc", "load", None),
         "leads": window_leads,
     }
+    intake = None
+    if args.addon:
+        # an inquiry source of the team, reading German numbers, for one person's inquiries at once
+        source = env["crm.deal.intake.source"].create(
+            {
+                "name": "Load",
+                "code": "load",
+                "team_id": team.id,
+                "phone_country_id": env.ref("base.de").id,
+                "rate_limit": 1000,
+            }
+        )
+        action = source.action_new_token()
+        intake = {"code": source.code, "token": env[action["res_model"]].browse(action["res_id"]).secret}
     cr.commit()
     bench.close()
     with open(args.out, "w", encoding="utf-8") as output:
-        json.dump({"db": args.db, "addon": args.addon, "stages": stages, "users": users}, output)
+        json.dump({"db": args.db, "addon": args.addon, "stages": stages, "users": users, "intake": intake}, output)
 
 
 # THE LOAD (over HTTP)
@@ -487,6 +503,45 @@ def contention(args):
     return 1 if unexplained else 0
 
 
+# ONE PERSON'S INQUIRIES AT ONCE
+
+
+def inquiries(args):
+    """One person sends six inquiries at the same moment under six submission ids, in three
+    spellings of one mobile number (a double click, a form tool retrying under a new id, the
+    page firing too), through both servers' webhooks: one lead, created once, added to five times."""
+    plan = read_json(args.keys)
+    servers, intake = args.servers.split(","), plan["intake"]
+    number = f"{int(time.time()) % 100000000:08d}"
+    spellings = (f"0151 {number}", f"+49 151 {number}", f"0049-151-{number}")
+    started = threading.Barrier(6)
+    answers = []
+
+    def send(index):
+        body = {
+            "first_name": "Rita",
+            "last_name": "Rennen",
+            "phone": spellings[index % 3],
+            "external_id": f"{number}-{index}",
+        }
+        headers = {"Authorization": f"Bearer {intake['token']}", "X-Odoo-Database": plan["db"]}
+        started.wait()
+        url = f"{servers[index % 2]}/crm_deal_phases/inquiry/{intake['code']}"
+        response = requests.post(url, json=body, headers=headers, timeout=120)
+        answers.append((response.status_code, response.json() if response.content else None))
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(status for status, _answer in answers)
+    leads = {answer.get("lead_id") for _status, answer in answers if isinstance(answer, dict)}
+    result = {"answers": statuses, "leads": len(leads)}
+    print(f"one person, six inquiries at once through both servers: {json.dumps(result)}")
+    return 0 if statuses == [200] * 5 + [201] and len(leads) == 1 else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -518,8 +573,18 @@ def main():
     command.add_argument("keys")
     command.add_argument("--servers", required=True)
     command.add_argument("--dsn", required=True, help="the primary, for the session that holds a row lock")
+    command = commands.add_parser("inquiries")
+    command.add_argument("keys")
+    command.add_argument("--servers", required=True)
     args = parser.parse_args()
-    commands = {"setup": setup, "run": run, "check": check, "window": window, "contention": contention}
+    commands = {
+        "setup": setup,
+        "run": run,
+        "check": check,
+        "window": window,
+        "contention": contention,
+        "inquiries": inquiries,
+    }
     sys.exit(commands[args.command](args) or 0)
 
 

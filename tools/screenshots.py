@@ -61,8 +61,8 @@ SCREENS = [
         "screenshot_time_in_phase",
         "manager",
         "/odoo/action-crm_deal_phases.crm_deal_phase_duration_report_action",
-        ".o_data_row",
-        False,
+        ".o_group_header",
+        True,
     ),
     (
         "screenshot_phase_analysis",

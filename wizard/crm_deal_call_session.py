@@ -16,6 +16,8 @@ class CrmDealCallSession(models.TransientModel):
     # Session
     phases = fields.Char(required=True, readonly=True)
     lead_id = fields.Many2one("crm.lead", readonly=True)
+    # the call logged for the lead open now ("Reached": the note typed after it goes with it)
+    call_id = fields.Many2one("crm.deal.call", readonly=True)
     state = fields.Selection([("dialing", "Calling"), ("reached", "Reached")], default="dialing", readonly=True)
     # the ids of the leads skipped in this session, read with the session's row
     skipped_lead_ids = fields.Json("Skipped", readonly=True, default=list)
@@ -26,7 +28,10 @@ class CrmDealCallSession(models.TransientModel):
     partner_name = fields.Char(related="lead_id.partner_name")
     phone = fields.Char(related="lead_id.phone", string="Mobile")
     email_from = fields.Char(related="lead_id.email_from")
-    questionnaire = fields.Text(related="lead_id.questionnaire")
+    answers = fields.Html(
+        compute="_compute_answers", help="The team's questions the lead answered, and its questionnaire."
+    )
+    setter_appointment = fields.Datetime(related="lead_id.setter_appointment", string="Booked Call")
     stage_id = fields.Many2one(related="lead_id.stage_id", string="Phase")
     strike_count = fields.Integer(related="lead_id.strike_count")
     call_count = fields.Integer(related="lead_id.call_count")
@@ -34,7 +39,12 @@ class CrmDealCallSession(models.TransientModel):
     available_transition_ids = fields.Many2many(related="lead_id.available_transition_ids")
     # What the setter adds
     note = fields.Text(help="Kept with the call.")
-    call_back_at = fields.Datetime()
+    call_back_at = fields.Datetime(help="The person asks to be called at another time: pick it, then Call back.")
+
+    @api.depends("lead_id")
+    def _compute_answers(self):
+        for session in self:
+            session.answers = session.lead_id._answers_html() if session.lead_id else False
 
     @api.depends("lead_id")
     def _compute_display_name(self):
@@ -70,23 +80,27 @@ class CrmDealCallSession(models.TransientModel):
 
     def action_keep_phase(self):
         """Reached, and the lead stays where it is: the next lead."""
+        self._keep_note()
         return self._action_next()
 
     def action_skip(self):
         self.ensure_one()
+        self._keep_note()
         self.lead_id._release_call_claims()
         self.skipped_lead_ids = [*(self.skipped_lead_ids or []), self.lead_id.id]
         return self._action_next()
 
     def action_stop(self):
         self.ensure_one()
+        self._keep_note()
         self.lead_id._release_call_claims()
-        return self.env["ir.actions.actions"]._for_xml_id("crm_deal_phases.crm_lead_follow_up_calls_action")
+        return self._action_call_list()
 
     def action_open_phase_transition(self, transition_id):
         """A next phase for the reached lead: the lead's own outcome button, whose wizard
         comes back to this session; a move without questions opens the next lead at once."""
         self.ensure_one()
+        self._keep_note()
         result = self.lead_id.action_open_phase_transition(transition_id)
         if isinstance(result, dict):
             result["context"] = {**result.get("context", {}), SESSION_CONTEXT_KEY: self.id}
@@ -95,6 +109,7 @@ class CrmDealCallSession(models.TransientModel):
 
     def action_open_strike_wizard(self):
         self.ensure_one()
+        self._keep_note()
         action = self.lead_id.action_open_strike_wizard()
         action["context"] = {**action["context"], SESSION_CONTEXT_KEY: self.id}
         return action
@@ -113,13 +128,19 @@ class CrmDealCallSession(models.TransientModel):
         self.ensure_one()
         if not self.lead_id:
             raise UserError(self.env._("No lead is open in this calling session."))
-        self.lead_id._log_calls(
+        self.call_id = self.lead_id._log_calls(
             outcome,
             note=(self.note or "").strip() or None,
             call_back_at=self.call_back_at if outcome == "call_back" else None,
             start=self.started_at,
         )
         self.calls_logged += 1
+
+    def _keep_note(self):
+        """The note typed after the call was logged ("Reached", then the next step) goes with
+        the call: nothing the screen lets a setter type is lost."""
+        if self.call_id:
+            self.call_id._amend_note((self.note or "").strip())
 
     def _log_and_next(self, outcome):
         self._log(outcome)
@@ -131,7 +152,7 @@ class CrmDealCallSession(models.TransientModel):
         phases = self.phases.split(",")
         lead = self.env["crm.lead"]._claim_next_lead(phases, exclude_ids=self.skipped_lead_ids or [])
         if not lead:
-            self.lead_id = False
+            self.write({"lead_id": False, "call_id": False})
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
@@ -142,14 +163,13 @@ class CrmDealCallSession(models.TransientModel):
                         "%s calls logged. Every lead of your list is called, claimed by a colleague or due later.",
                         self.calls_logged,
                     ),
-                    "next": self.env["ir.actions.actions"]._for_xml_id(
-                        "crm_deal_phases.crm_lead_follow_up_calls_action"
-                    ),
+                    "next": self._action_call_list(),
                 },
             }
         self.write(
             {
                 "lead_id": lead.id,
+                "call_id": False,
                 "state": "dialing",
                 "note": False,
                 "call_back_at": False,
@@ -157,6 +177,12 @@ class CrmDealCallSession(models.TransientModel):
             }
         )
         return self._action_show()
+
+    @api.model
+    def _action_call_list(self):
+        """Back to the call list, the calling session's crumbs gone with it."""
+        action = self.env["ir.actions.actions"]._for_xml_id("crm_deal_phases.crm_lead_follow_up_calls_action")
+        return {**action, "target": "main"}
 
     def _action_show(self):
         # the breadcrumb shows the session's own name ("Calling: <lead>"), read with the form

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -39,7 +41,7 @@ class CrmLeadPhaseMove(models.TransientModel):
     confirm_early_decision = fields.Boolean("The Customer Decided Before the Consultation")
     lost_reason_id = fields.Many2one("crm.lost.reason", "Not-sold Reason", domain="[('is_not_sold_reason', '=', True)]")
     ko_reason_id = fields.Many2one("crm.ko.reason", "KO Reason")
-    note = fields.Text(help="Kept with the phase change in the phase history.")
+    note = fields.Text(help="Kept with the phase change in the phase history, and in the chatter.")
 
     @api.model
     def default_get(self, fields_list):
@@ -140,6 +142,10 @@ class CrmLeadPhaseMove(models.TransientModel):
             booking=self._booking_options(),
             early_confirmed=self.confirm_early_decision,
         ).write({"stage_id": stage.id, **self._lead_values()})
+        note = (self.note or "").strip()
+        if note:
+            body = Markup("<p>%s</p><p>%s</p>") % (self.env._("Note on the move to %s:", stage.name), note)
+            self.lead_ids._message_log_batch(bodies=dict.fromkeys(self.lead_ids.ids, body))
         return self.env["crm.deal.call.session"]._after_wizard({"type": "ir.actions.act_window_close"})
 
     def _lead_values(self):

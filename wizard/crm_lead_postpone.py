@@ -47,6 +47,14 @@ class CrmLeadPostpone(models.TransientModel):
                     phase=lead.stage_id.name,
                 )
             )
+        if self.meeting_date <= fields.Datetime.now():
+            raise UserError(
+                self.env._(
+                    '"%(lead)s": the new date of the consultation, %(date)s, has passed. Choose a date to come.',
+                    lead=lead.display_name,
+                    date=lead._format_user_datetime(self.meeting_date),
+                )
+            )
         lead._with_intent(booking=self._booking_options()).write({field: self.meeting_date})
         if self.note:
             lead.message_post(body=Markup("<p>%s</p>") % self.note, subtype_xmlid="mail.mt_note")

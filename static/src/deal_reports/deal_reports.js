@@ -1,3 +1,5 @@
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
 import { formatPercentage } from "@web/views/fields/formatters";
 import { GraphRenderer } from "@web/views/graph/graph_renderer";
 import { PivotRenderer } from "@web/views/pivot/pivot_renderer";
@@ -61,3 +63,20 @@ patch(PivotRenderer.prototype, {
         return super.getFormattedValue(...arguments);
     },
 });
+
+/**
+ * Minutes as a manager reads them (widget "deal_minutes" of a pivot measure): "4 min", "5 h",
+ * "38 days" - a speed to lead of 54,720.00 minutes says nothing at a glance.
+ */
+export function formatDealMinutes(value) {
+    if (value === null || value === false || value === undefined) {
+        return "";
+    }
+    const minutes = Math.round(value);
+    if (minutes < 60) {
+        return _t("%s min", minutes);
+    }
+    const hours = Math.round(minutes / 60);
+    return hours < 48 ? _t("%s h", hours) : _t("%s days", Math.round(hours / 24));
+}
+registry.category("formatters").add("deal_minutes", formatDealMinutes);

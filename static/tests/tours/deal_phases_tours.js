@@ -389,6 +389,29 @@ const callOutcome = (label) => ({
     run: "click",
 });
 
+// The call screen on a phone: the lead's answers and the call it booked, "Reached", a note typed
+// after it, the next lead. The note is the call's (tests/test_ui.py checks the call record).
+registry.category("web_tour.tours").add("crm_deal_phases_calling_on_a_phone", {
+    steps: () => [
+        calling("Paula Handy"),
+        { content: "the number to dial, at once", trigger: ".o_deal_call_screen a[href^='tel']:contains('+49 152 55501234')" },
+        { content: "the answers of the page", trigger: ".o_deal_call_screen .o_field_widget[name=answers]:contains('Budget'):contains('Sofort')" },
+        callOutcome("Erreicht"),
+        { content: "reached: what comes next", trigger: ".o_deal_call_screen button[name=action_keep_phase]" },
+        {
+            content: "a note after the call",
+            trigger: ".o_deal_call_screen .o_field_widget[name=note] textarea",
+            run: "edit Will im Frühjahr starten, Budget steht",
+        },
+        {
+            content: "keep the phase, next lead",
+            trigger: ".o_deal_call_screen button[name=action_keep_phase]",
+            run: "click",
+        },
+        { content: "no lead left", trigger: ".o_notification:contains('Gerade kein Lead zum Anrufen')" },
+    ],
+});
+
 registry.category("web_tour.tours").add("crm_deal_phases_calling_session", {
     steps: () => [
         { content: "the setter's call list", trigger: ".o_list_view .o_breadcrumb:contains('Follow-up-Calls')" },
@@ -419,7 +442,7 @@ registry.category("web_tour.tours").add("crm_deal_phases_calling_session", {
             trigger: ".o_deal_call_screen .o_field_widget[name=call_back_at] input",
             run: `edit ${inDays(2, 16)} && press Enter`,
         },
-        callOutcome("Rückruf"),
+        { content: "call back then", trigger: ".o_deal_call_screen div[name=call_back] button:contains('Rückruf')", run: "click" },
         { content: "no lead left: back to the list", trigger: ".o_notification:contains('Gerade kein Lead zum Anrufen')" },
         { content: "the list is back", trigger: ".o_list_view .o_breadcrumb:contains('Follow-up-Calls')" },
     ],
