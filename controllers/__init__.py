@@ -1,2 +1,3 @@
 from . import intake
 from . import inquiry_page
+from . import booking

@@ -43,7 +43,9 @@ class InquiryIntake(http.Controller):
             # Odoo has parsed the form's fields already, bounded by the route's limit
             form = [(key, incoming.form.getlist(key)) for key in incoming.form]
         else:
-            body = incoming.get_data(cache=False)
+            # kept (at most the route's 64 KB): when the person's lock finds a stale snapshot,
+            # Odoo runs the request again, and the body must still be there to read
+            body = incoming.get_data()
         if not (
             self._token_of(source) or source._signature_matches(body or b"", incoming.headers.get("X-Signature-SHA256"))
         ):

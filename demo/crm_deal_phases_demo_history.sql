@@ -65,6 +65,26 @@ UPDATE crm_lead lead
    AND lead.id IN (SELECT res_id FROM ir_model_data WHERE model = 'crm.lead' AND module = 'crm_deal_phases')
    AND NOT EXISTS (SELECT 1 FROM ir_config_parameter WHERE key = 'crm_deal_phases.demo_history_spread');
 
+-- The demo consultations were booked when their lead moved into the consultation (the
+-- Consultations report counts the days from Qualified to the booking); of a running team's
+-- consultations some were booked by the person on their booking link, some confirmed.
+UPDATE calendar_event event
+   SET create_date = booked.date,
+       deal_booked_by_lead = (event.id % 3 = 0),
+       deal_confirmed = (event.id % 2 = 0 OR event.id % 3 = 0)
+  FROM (SELECT event.id, MAX(log.date) AS date
+          FROM calendar_event event
+          JOIN crm_deal_phase_log log ON log.lead_id = event.opportunity_id
+                                     AND log.to_phase = CASE event.deal_meeting_field
+                                                        WHEN 'first_meeting_date' THEN 'first_meeting'
+                                                        ELSE 'second_meeting' END
+         WHERE event.deal_meeting_field IN ('first_meeting_date', 'second_meeting_date')
+           AND event.opportunity_id IN (SELECT res_id FROM ir_model_data
+                                         WHERE model = 'crm.lead' AND module = 'crm_deal_phases')
+         GROUP BY event.id) booked
+ WHERE booked.id = event.id
+   AND NOT EXISTS (SELECT 1 FROM ir_config_parameter WHERE key = 'crm_deal_phases.demo_history_spread');
+
 INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
 SELECT 'crm_deal_phases.demo_history_spread', '1', 1, now() at time zone 'UTC', 1, now() at time zone 'UTC'
  WHERE NOT EXISTS (SELECT 1 FROM ir_config_parameter WHERE key = 'crm_deal_phases.demo_history_spread');

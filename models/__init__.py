@@ -11,6 +11,10 @@ from . import crm_deal_call
 from . import crm_deal_call_claim
 from . import crm_deal_strike
 from . import crm_team
+from . import crm_team_member
+from . import crm_deal_slots
+from . import crm_deal_booking_link
+from . import crm_deal_booking
 from . import crm_deal_intake_source
 from . import crm_deal_intake_log
 from . import crm_lead_core
@@ -24,6 +28,7 @@ from . import crm_lead_roles
 from . import crm_lead_meetings
 from . import crm_lead_consultations
 from . import calendar_event
+from . import calendar_attendee
 from . import crm_lead_calls
 from . import crm_lead_upgrades
 from . import crm_lead_strikes
@@ -35,6 +40,7 @@ from . import crm_lead_merge
 from . import crm_lead_funnel
 from . import crm_lead_landing
 from . import crm_lead_intake
+from . import crm_lead_booking
 from . import crm_deal_intake
 from . import crm_deal_intake_slots
 from . import crm_deal_intake_page

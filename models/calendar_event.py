@@ -2,7 +2,14 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
-from .deal_phase import MEETING_EVENT_FIELDS, NOT_SOLD_REASON, PHASES, SECOND_MEETING_CANCELLED_REASON, PhaseIntent
+from .deal_phase import (
+    DEAL_ACTORS,
+    MEETING_EVENT_FIELDS,
+    NOT_SOLD_REASON,
+    PHASES,
+    SECOND_MEETING_CANCELLED_REASON,
+    PhaseIntent,
+)
 
 HELD_EVENT_TYPE = "crm_deal_phases.calendar_event_type_held"
 NO_SHOW_EVENT_TYPE = "crm_deal_phases.calendar_event_type_no_show"
@@ -28,6 +35,16 @@ class CalendarEvent(models.Model):
         copy=False,
         help="The meeting of the lead this event carries.",
     )
+    # who booked, confirmed, moved and cancelled the consultation: the consultation figures
+    deal_booked_by_lead = fields.Boolean("Booked by the Lead", readonly=True, copy=False)
+    deal_confirmed = fields.Boolean(
+        "Confirmed by the Customer", readonly=True, copy=False, help="The customer said they will attend."
+    )
+    deal_postponed_count = fields.Integer("Postponements", readonly=True, copy=False)
+    deal_postponed_by_lead = fields.Integer("Postponed by the Lead", readonly=True, copy=False)
+    deal_postponed_by_setter = fields.Integer("Postponed by the Setter", readonly=True, copy=False)
+    deal_postponed_by_closer = fields.Integer("Postponed by the Closer", readonly=True, copy=False)
+    deal_cancelled_by = fields.Selection(DEAL_ACTORS, "Cancelled by", readonly=True, copy=False)
 
     # ORM
 
@@ -106,7 +123,7 @@ class CalendarEvent(models.Model):
                 continue
             target = PHASES[lead.deal_phase].cancelled_to
             values = {"stage_id": self.env["crm.stage"]._stage_of_phase(target).id}
-            if NOT_SOLD_REASON in PHASES[target].requirements and not lead.lost_reason_id:
+            if NOT_SOLD_REASON in PHASES[target].requirements:
                 values["lost_reason_id"] = self.env.ref(SECOND_MEETING_CANCELLED_REASON).id
             try:
                 lead._with_intent(**intent).write(values)

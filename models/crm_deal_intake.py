@@ -20,6 +20,9 @@ from .deal_phase import FIRST_MEETING, NOT_SOLD, PHASES, SECOND_MEETING, UNQUALI
 
 _logger = logging.getLogger(__name__)
 
+# the log's unique index of a submission's id per source (crm.deal.intake.log _external_id_once)
+EXTERNAL_ID_INDEX = "crm_deal_intake_log_external_id_once"
+
 # the activity of whoever works a returning person's lead, by its phase
 ASKED_AGAIN = {
     NOT_SOLD: _lt("Asked again after Not sold: follow up"),
@@ -163,7 +166,14 @@ class CrmDealIntake(models.AbstractModel):
                     replay_of=replay_of,
                     client_key=client_key,
                 )
-        except psycopg2.errors.UniqueViolation:
+        except psycopg2.errors.UniqueViolation as violation:
+            if violation.diag.constraint_name != EXTERNAL_ID_INDEX:
+                # another row the person's concurrent inquiry wrote first (the lead's follower,
+                # a contact): the request runs again and adds to the lead, nothing lost
+                _logger.info("Intake of %s: %s, run again", source.code, violation.diag.constraint_name)
+                raise ConcurrencyError(
+                    self.env._("Another submission of the same person was taken in meanwhile.")
+                ) from violation
             # the same submission on another connection, committed while this one waited
             self.env.invalidate_all()
             first = self._first_submission(source, external_id, fresh=True)

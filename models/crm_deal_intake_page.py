@@ -59,11 +59,13 @@ class CrmDealIntake(models.AbstractModel):
                 tz_name, tz_guessed = (setters[:1].tz or source.company_id.partner_id.tz or "UTC"), True
             # taken: slots booked on other connections since this transaction's snapshot
             free = {slot: setters for slot, setters in self._page_free_slots(source).items() if slot not in taken}
-            slot_days = self._page_slot_days(free, pytz.timezone(tz_name))
+            slot_days = self.env["crm.deal.slots"]._slot_days(free, pytz.timezone(tz_name))
         return {
             "slot_days": slot_days,
             "visitor_tz": tz_name,
-            "tz_label": self._page_tz_label(pytz.timezone(tz_name)) if source.offer_setter_call else "",
+            "tz_label": self.env["crm.deal.slots"]._tz_label(pytz.timezone(tz_name))
+            if source.offer_setter_call
+            else "",
             "tz_guessed": tz_guessed,
             "source": source,
             "questions": [
@@ -196,7 +198,7 @@ class CrmDealIntake(models.AbstractModel):
         if not choice:
             errors["slot"] = self.env._("Choose a time for your call, or that we call you.")
             return None
-        slot = self._page_slot(choice)
+        slot = self.env["crm.deal.slots"]._slot_of(choice)
         if slot is None:
             errors["slot"] = self.env._("Choose one of the times offered.")
         elif slot < fields.Datetime.now() + MIN_NOTICE:
@@ -212,7 +214,7 @@ class CrmDealIntake(models.AbstractModel):
     def _page_booked_call(self, source, slot, tz_name):
         """What the thank-you page says of the booked call, with its calendar file."""
         tz = pytz.timezone(tz_name if tz_name in pytz.all_timezones_set else "UTC")
-        [day] = self._page_slot_days({slot: []}, tz)
+        [day] = self.env["crm.deal.slots"]._slot_days({slot: []}, tz)
         minutes = self.env["crm.lead"]._deal_settings().setter_call_minutes
         stamp = "%Y%m%dT%H%M%SZ"
         summary = self.env._("Call with %s", source.company_id.name or self.env.company.name)
@@ -235,7 +237,7 @@ class CrmDealIntake(models.AbstractModel):
         return {
             "booked_day": day["label"],
             "booked_time": day["times"][0][1],
-            "booked_tz": self._page_tz_label(tz),
+            "booked_tz": self.env["crm.deal.slots"]._tz_label(tz),
             "ics_href": "data:text/calendar;charset=utf-8," + quote(ics),
         }
 

@@ -124,6 +124,8 @@ class CrmLead(models.Model):
                 continue
             outcome = MEETING_OUTCOMES.get((from_phase, to_phase))
             if event in cancelled_in_calendar or outcome == CANCELLED or (outcome != MISSED and event.start > now):
+                if event in cancelled_in_calendar or outcome == CANCELLED:
+                    event._deal_write({"deal_cancelled_by": lead._deal_actor()})
                 if event in cancelled_in_calendar:
                     event.activity_ids.unlink()  # the calendar removes the event itself
                 else:

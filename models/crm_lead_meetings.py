@@ -73,18 +73,49 @@ class CrmLead(models.Model):
         leads = self.browse([lead.id for lead in postponed])
         for count, group in leads._group_by_value("postponed_count").items():
             group._with_intent().write({"postponed_count": count + 1})
+        intent = PhaseIntent.of(self.env)
+        by_lead = bool(intent and intent.by_lead)
+        message = (
+            self.env._("%(meeting)s moved to %(date)s by the customer, on their booking link.")
+            if by_lead
+            else self.env._("%(meeting)s postponed to %(date)s.")
+        )
         leads._message_log_batch(
             bodies={
                 lead.id: Markup("<p>%s</p>")
-                % self.env._(
-                    "%(meeting)s postponed to %(date)s.",
-                    meeting=lead._fields[field]._description_string(self.env),
-                    date=self._format_user_datetime(lead[field]),
+                % (
+                    message
+                    % {
+                        "meeting": lead._fields[field]._description_string(self.env),
+                        "date": self._format_user_datetime(lead[field]),
+                    }
                 )
                 for lead, field in postponed.items()
             }
         )
         leads._move_consultation_events()
+        for lead, field in postponed.items():
+            event = lead[MEETING_EVENT_FIELDS[field]].sudo()
+            if field == "setter_appointment" or not event:
+                continue
+            values = {"deal_postponed_count": event.deal_postponed_count + 1}
+            by_whom = f"deal_postponed_by_{lead._deal_actor()}"
+            if by_whom in event._fields:
+                values[by_whom] = event[by_whom] + 1
+            event._deal_write(values)
+
+    def _deal_actor(self):
+        """Who changes the lead's consultation now, for the consultation figures: the person
+        on their booking link, the lead's setter, its closer, or someone else (a manager)."""
+        self.ensure_one()
+        intent = PhaseIntent.of(self.env)
+        if intent and intent.by_lead:
+            return "lead"
+        if self.env.user == self.closer_id:
+            return "closer"
+        if self.env.user == self.setter_id:
+            return "setter"
+        return "other"
 
     def _book_consultations(self, from_stage_ids):
         """Entering a consultation creates its calendar event, in one batch for all leads.
@@ -112,6 +143,7 @@ class CrmLead(models.Model):
 
     def _meeting_event_values(self, field, settings, options):
         self.ensure_one()
+        intent = PhaseIntent.of(self.env)
         organizer = self._meeting_organizer(field)
         attendees = organizer.partner_id | self.partner_id
         if options.get("invite_setter") and self.setter_id:
@@ -135,6 +167,7 @@ class CrmLead(models.Model):
             "location": options.get("location") or False,
             "videocall_location": options.get("videocall_location") or False,
             "deal_meeting_field": field,
+            "deal_booked_by_lead": bool(intent and intent.by_lead),
         }
 
     def _meeting_organizer(self, field):

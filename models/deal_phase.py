@@ -292,6 +292,13 @@ MEETING_TITLES = {
     "second_meeting_date": _lt("Second consultation"),
     "setter_appointment": _lt("Setter appointment"),
 }
+# Who booked, moved or cancelled a consultation, as the consultation figures count them.
+DEAL_ACTORS = [
+    ("lead", "The lead"),
+    ("setter", "Setter"),
+    ("closer", "Closer"),
+    ("other", "Someone else"),
+]
 # Consultations the closers hold (the second-consultation rate, show-ups, bookings).
 CONSULTATIONS = tuple(code for code, phase in PHASES.items() if phase.meeting_field)
 # The outcome phases that are crm's "lost" (probability 0; PLS learns from them).
@@ -331,6 +338,7 @@ class PhaseIntent:
         booking=None,
         cancelled_events=(),
         early_confirmed=False,
+        by_lead=False,
     ):
         self.reason = reason
         self.label = label  # a LazyGettext: the log keeps it in every language
@@ -339,6 +347,7 @@ class PhaseIntent:
         self.booking = booking or {}  # what the booking wizard adds to a consultation's event
         self.cancelled_events = cancelled_events  # events deleted in the calendar: the move follows them
         self.early_confirmed = early_confirmed  # the user confirmed a decision before the booked meeting
+        self.by_lead = by_lead  # the person did it themselves, on their booking link
 
     @classmethod
     def of(cls, env):

@@ -8,12 +8,13 @@ class Setting(NamedTuple):
     says, shown on CRM's settings page as the field it makes (res.config.settings)."""
 
     name: str  # what the code reads: DealPhaseSettings(env).<name>
-    kind: str  # "int" (at least 1, else the default), "bool", "selection", "team" (a crm.team)
+    kind: str  # "int" (at least its minimum, else the default), "bool", "selection", "team" (a crm.team)
     default: object
     string: str
     help: str
     selection: tuple = ()
     param: str = ""  # the parameter's key after "crm_deal_phases." when it is not the name
+    minimum: int = 1  # the least an "int" may be
 
     @property
     def key(self):
@@ -26,7 +27,7 @@ class Setting(NamedTuple):
                 value = int(raw)
             except (TypeError, ValueError):
                 return self.default
-            return value if value > 0 else self.default
+            return value if value >= self.minimum else self.default
         if self.kind == "bool":
             return bool(raw) if raw not in (None, False) else self.default
         if self.kind == "selection":
@@ -156,6 +157,62 @@ SETTINGS = (
         selection=(("cancelled", "Cancel it, the customer told"), ("held", "Mark it held")),
     ),
 )
+SETTINGS += (
+    Setting(
+        "round_robin",
+        "selection",
+        "fewest",
+        "Who Gets a Booking",
+        "Of the closers (or setters) free at the time a lead books, without its own: the one with the fewest "
+        "consultations (calls) booked that week, or each in turn.",
+        selection=(("fewest", "The fewest booked that week"), ("rotation", "Each in turn")),
+    ),
+    Setting(
+        "booking_link_days",
+        "int",
+        14,
+        "Booking Link Valid (days)",
+        "A booking link a lead gets works this many days, and until its consultation once it booked one.",
+    ),
+    Setting(
+        "booking_days",
+        "int",
+        14,
+        "Days Offered by a Booking Link",
+        "How many days ahead a booking link offers the closers' free times.",
+    ),
+    Setting(
+        "booking_notice_hours",
+        "int",
+        4,
+        "Minimum Notice (hours)",
+        "A lead books a consultation at least this many hours ahead.",
+    ),
+    Setting(
+        "booking_buffer_minutes",
+        "int",
+        15,
+        "Buffer Between Consultations (minutes)",
+        "Free time a closer keeps before and after every event when a lead books.",
+        minimum=0,
+    ),
+    Setting(
+        "self_service_hours",
+        "int",
+        24,
+        "Moved or Cancelled by the Lead Until (hours before)",
+        "Until this many hours before the consultation, the lead moves or cancels it from its link; later its page "
+        "says to call.",
+    ),
+    Setting(
+        "unconfirmed_call_hours",
+        "int",
+        24,
+        "Call Unconfirmed Consultations (hours before)",
+        "A consultation the customer has not confirmed this many hours before it gets a call activity of the "
+        "lead's setter.",
+    ),
+)
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Reminders of a booked consultation unless the admin chose others: an e-mail the day before
 # and one two hours before (the no-show is the worst outcome of a consultation).
@@ -222,6 +279,13 @@ class ResConfigSettings(models.TransientModel):
     deal_phases_call_claim_minutes = _setting_field("call_claim_minutes")
     deal_phases_early_outcome_customer = _setting_field("early_outcome_customer")
     deal_phases_setter_appointment_on_consultation = _setting_field("setter_appointment_on_consultation")
+    deal_phases_round_robin = _setting_field("round_robin")
+    deal_phases_booking_link_days = _setting_field("booking_link_days")
+    deal_phases_booking_days = _setting_field("booking_days")
+    deal_phases_booking_notice_hours = _setting_field("booking_notice_hours")
+    deal_phases_booking_buffer_minutes = _setting_field("booking_buffer_minutes")
+    deal_phases_self_service_hours = _setting_field("self_service_hours")
+    deal_phases_unconfirmed_call_hours = _setting_field("unconfirmed_call_hours")
     # Reminders: many records, which a config parameter does not hold
     deal_phases_meeting_alarm_ids = fields.Many2many(
         "calendar.alarm",
@@ -251,5 +315,9 @@ class ResConfigSettings(models.TransientModel):
         self.env["ir.config_parameter"].sudo().set_param(
             MEETING_ALARMS_KEY, ",".join(map(str, self.deal_phases_meeting_alarm_ids.ids))
         )
+        # Odoo deletes an integer parameter set to 0: where 0 is allowed, it is kept as "0"
+        for setting in SETTINGS:
+            if setting.kind == "int" and setting.minimum == 0 and self[f"deal_phases_{setting.name}"] == 0:
+                self.env["ir.config_parameter"].sudo().set_param(setting.key, "0")
         self.env["crm.stage"]._apply_rotting_thresholds(DealPhaseSettings(self.env).follow_up_cadence_days)
         return res

@@ -342,7 +342,7 @@ class TestSetterCallSlots(SetterCallCase):
             max(free), datetime(2030, 1, 11, 15, 40), "seven days ahead, to Monday 07:00: a weekend between"
         )
         self.assertEqual({tuple(setters) for setters in free.values()}, {(self.user_setter,)})
-        days = self.Intake.with_context(lang="en_US")._page_slot_days(free, pytz.timezone("Europe/Berlin"))
+        days = self.env["crm.deal.slots"].with_context(lang="en_US")._slot_days(free, pytz.timezone("Europe/Berlin"))
         self.assertEqual(days[0]["label"], "Monday, January 7, 2030")
         self.assertEqual(days[0]["short"], "Mon, Jan 7")
         self.assertEqual(days[0]["times"][0][0], "2030-01-07T07:00:00Z")

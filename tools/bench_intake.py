@@ -80,7 +80,7 @@ def prepare(config, leads):
     return doors
 
 
-def start_server(config, dbname, port):
+def start_server(config, dbname, port, *options):
     server = subprocess.Popen(
         [
             sys.executable,
@@ -95,6 +95,7 @@ def start_server(config, dbname, port):
             "--workers=4",
             "--max-cron-threads=0",
             "--log-level=warn",
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

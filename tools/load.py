@@ -536,8 +536,11 @@ def inquiries(args):
     for thread in threads:
         thread.join()
     statuses = sorted(status for status, _answer in answers)
-    leads = {answer.get("lead_id") for _status, answer in answers if isinstance(answer, dict)}
+    leads = {answer.get("lead_id") for _status, answer in answers if isinstance(answer, dict) and answer.get("lead_id")}
     result = {"answers": statuses, "leads": len(leads)}
+    refusals = [answer for status, answer in answers if status >= 400]
+    if refusals:
+        result["refusals"] = refusals
     print(f"one person, six inquiries at once through both servers: {json.dumps(result)}")
     return 0 if statuses == [200] * 5 + [201] and len(leads) == 1 else 1
 

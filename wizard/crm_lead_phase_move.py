@@ -32,7 +32,15 @@ class CrmLeadPhaseMove(models.TransientModel):
     qualification_criterion_ids = fields.Many2many("crm.qualification.criterion", string="Gold Standard Criteria Met")
     first_meeting_date = fields.Datetime("First Consultation")
     second_meeting_date = fields.Datetime("Second Consultation")
-    closer_id = fields.Many2one("res.users", domain="[('id', 'in', closer_candidate_ids)]")
+    closer_id = fields.Many2one(
+        "res.users",
+        compute="_compute_closer_id",
+        store=True,
+        readonly=False,
+        domain="[('id', 'in', closer_candidate_ids)]",
+        help="The lead's closer; without one, once the date is set, the closer free then whom the rule of every "
+        "booking gives (the settings: the fewest booked that week, or each in turn).",
+    )
     closer_candidate_ids = fields.Many2many("res.users", compute="_compute_closer_candidate_ids")
     expected_revenue = fields.Monetary("Deal Amount", currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
@@ -86,6 +94,15 @@ class CrmLeadPhaseMove(models.TransientModel):
                 wizard[f"ask_{requirement.name}"] = requirement in requirements and (
                     requirement.asked_on_entry or bool(single and single._lacking(requirement))
                 )
+
+    @api.depends("first_meeting_date", "second_meeting_date", "closer_candidate_ids")
+    def _compute_closer_id(self):
+        for wizard in self:
+            start = wizard.first_meeting_date or wizard.second_meeting_date
+            if wizard.closer_id or not start or len(wizard.lead_ids) != 1:
+                wizard.closer_id = wizard.closer_id
+                continue
+            wizard.closer_id = wizard.lead_ids._closer_for(start, wizard.closer_candidate_ids)
 
     @api.depends("lead_ids")
     def _compute_closer_candidate_ids(self):
