@@ -49,7 +49,7 @@ class CrmDealSlots(models.AbstractModel):
     def _free_slots(self, users, start, stop, duration, buffer=timedelta(0), ignore_events=None, ignore_busy=False):
         """{slot start (naive UTC): the users free then}, in time order, for the slots that
         begin between start and stop (ignore_busy: the working slots, booked or not)."""
-        users = users.sorted("id")
+        users = users._origin.sorted("id")  # a form's new records stand for the users they hold
         if not users:
             return {}
         busy = {} if ignore_busy else self._busy(users, start - buffer, stop + duration + buffer, ignore_events)
@@ -68,6 +68,7 @@ class CrmDealSlots(models.AbstractModel):
     def _free_at(self, users, start, duration, buffer=timedelta(0), ignore_events=None):
         """The users working the whole of [start, start + duration) and free then - any time,
         not only a slot of the grid (the booking wizard's date is typed)."""
+        users = users._origin
         if not users:
             return users
         stop = start + duration
@@ -216,7 +217,8 @@ class CrmDealSlots(models.AbstractModel):
         (caps: {user: meetings a day}), the one with the fewest of these meetings (fields: the
         lead fields the events carry) in the slot's week, or, in strict rotation, the next
         after the one who got the last."""
-        caps = caps or {}
+        candidates, owner = candidates._origin, owner and owner._origin
+        caps = {user._origin: cap for user, cap in (caps or {}).items()}
         mode = self.env["crm.lead"]._deal_settings().round_robin
         load = self._load(candidates, slot, fields)
         open_ones = candidates.filtered(lambda user: not caps.get(user) or load[user.id]["day"] < caps[user])
@@ -236,6 +238,7 @@ class CrmDealSlots(models.AbstractModel):
     def _load(self, users, slot, fields):
         """{user id: {"day": meetings on the slot's day, "week": in its week}}, days and weeks
         in each user's time zone, counting the users' active events of these meetings."""
+        users = users._origin
         load = {user.id: {"day": 0, "week": 0} for user in users}
         if not users:
             return load

@@ -4,6 +4,7 @@ import xmlrpc.client
 from collections import Counter
 from contextlib import closing
 from datetime import datetime, timedelta
+from importlib.resources import files
 
 from odoo import fields
 from odoo.addons.crm_deal_phases.models.crm_lead_values import SYSTEM_FIELDS
@@ -163,6 +164,23 @@ class DealPhasesCase(TransactionCase):
         team = cls.env["crm.team"].create({"name": "Upsell", "use_deal_phases": False})
         stage = cls.env["crm.stage"].create({"name": "Upsell offer", "sequence": 0, "team_ids": [(6, 0, team.ids)]})
         return team, stage
+
+    def check_axe_core(self, url):
+        """axe-core's WCAG 2.0/2.1 A and AA rules on a page in Chromium (an HttpCase's browser):
+        every violation fails the test."""
+        axe = (files("axe_core_python") / "axe.min.js").read_text()
+        check = """
+            axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+                .then((result) => {
+                    const failed = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
+                    if (failed.length) {
+                        console.error("axe-core: " + failed.join("; "));
+                    } else {
+                        console.log("test successful");
+                    }
+                });
+        """
+        self.browser_js(url, axe + check, ready="document.readyState === 'complete'")
 
     @staticmethod
     def during_meeting(lead):

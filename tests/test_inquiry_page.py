@@ -2,7 +2,6 @@ import re
 from contextlib import closing
 from datetime import datetime, timedelta
 from html import unescape
-from importlib.resources import files
 
 import pytz
 
@@ -622,21 +621,7 @@ class TestInquiryPageOnAPhone(SetterCallCase):
     def test_the_page_passes_axe_core(self):
         """Every input labelled, a language, contrast, landmarks: axe-core's WCAG 2 A and AA
         rules on the page with every question type and the free times."""
-        axe = (files("axe_core_python") / "axe.min.js").read_text()
-        check = """
-            axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-                .then((result) => {
-                    const failed = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
-                    if (failed.length) {
-                        console.error("axe-core: " + failed.join("; "));
-                    } else {
-                        console.log("test successful");
-                    }
-                });
-        """
-        self.browser_js(
-            "/crm_deal_phases/inquiry/own-page?lang=de", axe + check, ready="document.readyState === 'complete'"
-        )
+        self.check_axe_core("/crm_deal_phases/inquiry/own-page?lang=de")
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")

@@ -55,6 +55,13 @@ SCREENS = [
         ".o_graph_renderer canvas",
         False,
     ),
+    (
+        "screenshot_consultations",
+        "manager",
+        "/odoo/action-crm_deal_phases.crm_deal_consultation_report_action",
+        ".o_pivot",
+        False,
+    ),
     ("screenshot_rates", "manager", "/odoo/action-crm_deal_phases.crm_deal_closer_report_action", ".o_pivot", False),
     ("screenshot_week", "manager", "/odoo/action-crm_deal_phases.crm_deal_week_report_action", ".o_pivot", False),
     (
@@ -179,7 +186,46 @@ def main(base_url, output_dir, *only):
         page.wait_for_timeout(500)
         page.screenshot(path=str(output / "screenshot_booking.png"))
         print(output / "screenshot_booking.png")
+        page.close()
+        booking_page(browser, base_url, output)
         browser.close()
+
+
+def booking_page(browser, base_url, output):
+    """A qualified demo lead's booking link, sent by the setter, as the person opens it on a phone."""
+    page = login(browser, base_url, "setter")
+    response = page.request.post(
+        f"{base_url}/web/dataset/call_kw/crm.lead/search",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "model": "crm.lead",
+                    "method": "search",
+                    "args": [[["deal_phase", "=", "qualified"], ["contact_firstname", "!=", False]]],
+                    "kwargs": {"limit": 1},
+                },
+            }
+        ),
+        headers={"Content-Type": "application/json"},
+    )
+    lead_id = response.json()["result"][0]
+    page.goto(f"{base_url}/odoo/action-crm.crm_lead_action_pipeline/{lead_id}")
+    page.locator("button[name=action_send_booking_link]").click()
+    url = page.locator(".modal .o_field_widget[name=url]").inner_text().strip()
+    page.close()
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="de-DE", timezone_id="Europe/Berlin", is_mobile=True
+    )
+    phone.goto(url.replace(url.split("/crm_deal_phases/")[0], base_url))
+    phone.wait_for_selector(".o_deal_inquiry_day")
+    phone.locator(".o_deal_inquiry_day").nth(1).click()
+    phone.locator(".o_deal_inquiry_day_times:not(.d-none) label.btn").nth(1).click()
+    phone.wait_for_timeout(500)
+    phone.screenshot(path=str(output / "screenshot_booking_page_phone.png"))
+    print(output / "screenshot_booking_page_phone.png")
+    phone.close()
 
 
 if __name__ == "__main__":
