@@ -21,4 +21,5 @@ from . import test_readme
 from . import test_ui
 from . import test_intake
 from . import test_inquiry_page
+from . import test_booking
 from . import test_read_only

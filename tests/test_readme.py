@@ -67,6 +67,13 @@ class TestDocumentation(TransactionCase):
         from_phase = self.phase_by_name[from_name]
         return next(dst for (src, dst), name in self.seeded.items() if src == from_phase and name == label)
 
+    def test_every_test_file_runs_under_odoos_runner(self):
+        """Odoo's runner runs the test modules tests/__init__.py imports (pytest finds the
+        files): a file missing there is skipped by --test-enable without a word."""
+        files = {path.stem for path in (ADDON / "tests").glob("test_*.py")}
+        imported = set(re.findall(r"^from \. import (test_\w+)$", (ADDON / "tests" / "__init__.py").read_text(), re.M))
+        self.assertEqual(files - imported, set(), "test files tests/__init__.py does not import")
+
     def test_apps_page_is_generated_from_the_readme(self):
         result = subprocess.run(
             [sys.executable, str(ADDON / "tools" / "gen_apps_page.py"), "--check"], check=False, capture_output=True
