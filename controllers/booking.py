@@ -148,9 +148,13 @@ class BookingPage(http.Controller):
         return response
 
     def _confirm_by_mail(self, lead, token):
-        """The confirmation of a booking or a move, with the link to move, cancel or confirm it."""
+        """The confirmation of a booking or a move, with the link to move, cancel or confirm it:
+        from the consultation's closer, whom a reply reaches (in the person's language, the
+        template's)."""
         if lead.partner_id.email or lead.email_from:
-            lead.with_context(booking_url=lead._booking_url(token)).message_post_with_source(
+            closer = lead._consultation_event().sudo().user_id or lead.closer_id
+            as_closer = request.env["crm.deal.booking"]._as_closer(lead, closer)
+            as_closer.with_context(booking_url=lead._booking_url(token)).message_post_with_source(
                 BOOKING_CONFIRMATION_TEMPLATE, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
 

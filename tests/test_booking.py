@@ -139,6 +139,7 @@ class TestBookingLink(BookingCase):
         confirmation = lead.message_ids.filtered(lambda message: "is booked" in (message.body or ""))
         self.assertTrue(confirmation, "the confirmation with the link to move or cancel")
         self.assertIn(f"/crm_deal_phases/book/{token}", confirmation[0].body)
+        self.assertEqual(confirmation.author_id, lead.closer_id.partner_id, "from the closer, whom a reply reaches")
 
     def test_the_lead_moves_then_cancels_its_consultation(self):
         lead = self.qualified()
