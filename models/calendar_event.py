@@ -45,6 +45,8 @@ class CalendarEvent(models.Model):
     deal_postponed_by_setter = fields.Integer("Postponed by the Setter", readonly=True, copy=False)
     deal_postponed_by_closer = fields.Integer("Postponed by the Closer", readonly=True, copy=False)
     deal_cancelled_by = fields.Selection(DEAL_ACTORS, "Cancelled by", readonly=True, copy=False)
+    # the setter was asked once to call a customer who had not confirmed (crm_lead_booking.py)
+    deal_confirmation_call = fields.Boolean("Confirmation Call Asked", readonly=True, copy=False)
 
     # ORM
 

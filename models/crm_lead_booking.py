@@ -74,19 +74,21 @@ class CrmLead(models.Model):
         leads = self.search(
             [("stage_id", "in", stages.ids), ("consultation_date", ">", now), ("consultation_date", "<=", soon)]
         )
-        unconfirmed = leads.filtered(lambda lead: lead.consultation_attendance not in ("accepted", "declined"))
-        summaries = list(self._all_translations(UNCONFIRMED_CALL).values())
-        asked = {
-            activity.res_id
-            for activity in self.env["mail.activity"]
-            .sudo()
-            .search([("res_model", "=", self._name), ("res_id", "in", unconfirmed.ids), ("summary", "in", summaries)])
-        }
-        unconfirmed.filtered(lambda lead: lead.id not in asked)._schedule_for_users(
+        # once per consultation: a call done (its activity gone) and still no answer asks no more
+        unconfirmed = leads.filtered(
+            lambda lead: (
+                lead.consultation_attendance not in ("accepted", "declined")
+                and not lead._consultation_event().sudo().deal_confirmation_call
+            )
+        )
+        unconfirmed._schedule_for_users(
             "mail.mail_activity_data_call",
             fields.Date.context_today(self),
             UNCONFIRMED_CALL,
             lambda lead: lead.setter_id or lead.user_id or lead.closer_id,
+        )
+        self.env["calendar.event"].union(*(lead._consultation_event() for lead in unconfirmed))._deal_write(
+            {"deal_confirmation_call": True}
         )
 
     def _booking_url(self, token):

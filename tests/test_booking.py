@@ -379,6 +379,9 @@ class TestNoShowPrevention(BookingCase):
             self.env["crm.lead"]._cron_confirm_consultations()
             self.env["crm.lead"]._cron_confirm_consultations()
             self.assertEqual(calls(lead).user_id, self.user_setter, "one call, the setter's")
+            calls(lead).action_feedback(feedback="Voicemail")
+            self.env["crm.lead"]._cron_confirm_consultations()
+            self.assertFalse(calls(lead), "the call made, still no answer: not asked again")
         with freeze_time(confirmed_event.start - timedelta(hours=20)):
             self.env["crm.lead"]._cron_confirm_consultations()
             self.assertFalse(calls(confirmed), "a confirmed consultation needs no call")
