@@ -19,7 +19,7 @@ from . import crm_deal_intake_source
 from . import crm_deal_intake_log
 from . import crm_lead_core
 from . import crm_lead_values
-from . import crm_lead_phase_rules
+from . import crm_lead_moves
 from . import crm_lead_history
 from . import crm_lead_teams
 from . import crm_lead_qualification
@@ -30,7 +30,6 @@ from . import crm_lead_consultations
 from . import calendar_event
 from . import calendar_attendee
 from . import crm_lead_calls
-from . import crm_lead_upgrades
 from . import crm_lead_strikes
 from . import crm_lead_call_queue
 from . import crm_lead_worklists

@@ -62,18 +62,15 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _move_values(self, from_stage_ids, target_stage_id):
+    def _call_due_values(self, target_stage_id):
         """A lead entering a phase setters call is due after the cadence; one leaving them is
-        off the queue."""
-        values = super()._move_values(from_stage_ids, target_stage_id)
+        off the queue (a hook of every move, deal_phase.VALUES_ON_EVERY_MOVE)."""
         phase = self.env["crm.stage"]._phase_by_stage_id().get(target_stage_id)
         if phase and PHASES[phase].calls:
             due = fields.Datetime.now() + timedelta(days=self._deal_settings().follow_up_cadence_days)
         else:
             due = False
-        for lead_id in self.ids:
-            values.setdefault(lead_id, {}).setdefault("next_call_due", due)
-        return values
+        return {lead_id: {"next_call_due": due} for lead_id in self.ids}
 
     @api.model
     def _claim_next_lead(self, phases, exclude_ids=()):

@@ -34,13 +34,10 @@ class CrmLead(models.Model):
 
     # BUSINESS
 
-    def _move_values(self, from_stage_ids, target_stage_id):
-        values = super()._move_values(from_stage_ids, target_stage_id)
-        if self.env["crm.stage"]._phase_by_stage_id().get(target_stage_id) in LOST_PHASES:
-            lost = {"probability": 0, "automated_probability": 0, "date_closed": fields.Datetime.now()}
-            for lead_id in self.ids:
-                values.setdefault(lead_id, {}).update(lost)
-        return values
+    def _lost_values(self, target_stage_id):
+        """A lost phase is crm's lost: probability 0, closed today (the lost phases' hook)."""
+        lost = {"probability": 0, "automated_probability": 0, "date_closed": fields.Datetime.now()}
+        return dict.fromkeys(self.ids, lost)
 
     def _check_consultation_outcomes(self, from_stage_ids, to_phase):
         """These leads leave a phase whose outcomes the closer records: refused as a whole

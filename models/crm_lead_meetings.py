@@ -17,6 +17,10 @@ class CrmLead(models.Model):
 
     _inherit = "crm.lead"
 
+    # The booked meetings and their events
+    setter_appointment = fields.Datetime(help="A booked setter call, if any.", copy=False, prefetch=DETAILS_PREFETCH)
+    first_meeting_date = fields.Datetime("First Consultation", tracking=True, copy=False)
+    second_meeting_date = fields.Datetime("Second Consultation", tracking=True, copy=False)
     first_meeting_event_id = fields.Many2one(
         "calendar.event",
         "First Consultation Event",

@@ -26,10 +26,7 @@ class CrmLead(models.Model):
         domain="[('share', '=', False)]",
         help="Runs the consultations and the closer follow-up.",
     )
-    # Meetings
-    setter_appointment = fields.Datetime(help="A booked setter call, if any.", copy=False, prefetch=DETAILS_PREFETCH)
-    first_meeting_date = fields.Datetime("First Consultation", tracking=True, copy=False)
-    second_meeting_date = fields.Datetime("Second Consultation", tracking=True, copy=False)
+    # What their meetings came to
     postponed_count = fields.Integer("Postponements", readonly=True, copy=False, prefetch=DETAILS_PREFETCH)
     no_show_count = fields.Integer(
         "No-shows",
@@ -75,12 +72,10 @@ class CrmLead(models.Model):
         if self.env.user.deal_phase_role == "setter":
             self.filtered(lambda lead: lead.id not in from_stage_ids)._gaining_setter().setter_id = self.env.user
 
-    def _move_values(self, from_stage_ids, target_stage_id):
-        values = super()._move_values(from_stage_ids, target_stage_id)
-        effects = self._effects_of_moves(from_stage_ids, target_stage_id)
-        for lead in self.filtered(lambda lead: "_record_setter" in effects[lead.id])._gaining_setter():
-            values.setdefault(lead.id, {})["setter_id"] = self.env.uid
-        return values
+    def _setter_values(self, target_stage_id):
+        """The setter a lead leaving Inquiry received gains, in the move's own write (its hook
+        there; _record_setter after the write covers the moves that bypass it)."""
+        return {lead_id: {"setter_id": self.env.uid} for lead_id in self._gaining_setter().ids}
 
     def _gaining_setter(self):
         """The leads the current user becomes the setter of: those without one, when the

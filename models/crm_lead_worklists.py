@@ -2,10 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 from odoo.tools import create_index
 
-from .deal_phase import DEAL_PHASES, NOT_SOLD, PHASES, _lt
+from .deal_phase import NOT_SOLD, PHASES, _lt
 
 WIN_BACK = _lt("Win back: offer + written confirmation or another meeting")
 
@@ -16,15 +15,6 @@ class CrmLead(models.Model):
 
     _inherit = "crm.lead"
 
-    # the stage's phase, searched as the stages carrying it: a work list filters on the
-    # lead's own stage_id and pages on an index of crm_lead, not on a join to the stages
-    deal_phase = fields.Selection(
-        DEAL_PHASES,
-        compute="_compute_deal_phase",
-        search="_search_deal_phase",
-        help="The documented deal phase this stage stands for. The phase graph and every rule "
-        "key on it, so the stage may be renamed freely. Stages without a phase are not governed.",
-    )
     days_in_phase = fields.Integer(
         "Days in Phase",
         compute="_compute_days_in_phase",
@@ -60,21 +50,6 @@ class CrmLead(models.Model):
             where="active IS TRUE",
         )
         return res
-
-    @api.depends("stage_id.deal_phase")
-    def _compute_deal_phase(self):
-        phase_of = self.env["crm.stage"]._phase_by_stage_id()  # no read of the stages
-        for stage, leads in self.grouped("stage_id").items():
-            leads.deal_phase = phase_of.get(stage.id, False)
-
-    def _search_deal_phase(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        stage_of = self.env["crm.stage"]._stage_id_by_phase()
-        domain = Domain("stage_id", "in", [stage_of[phase] for phase in value if phase in stage_of])
-        if False in value:  # no phase: a stage without one, or no stage
-            domain |= Domain("stage_id", "not in", list(stage_of.values()))
-        return domain
 
     @api.depends("date_last_stage_update")
     def _compute_days_in_phase(self):

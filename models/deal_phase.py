@@ -91,8 +91,10 @@ REQUIREMENTS = (
 
 
 class Phase(NamedTuple):
-    """What one phase means. Effects name crm.lead methods, called once per batch with the
-    leads concerned and the stages they came from ({lead id: stage id})."""
+    """What one phase means. Its hooks name crm.lead methods, each called once per batch with
+    the leads concerned (crm_lead_moves.py runs them): values_on_* return {lead id: {field:
+    value}} written in the move's own UPDATE, with the target stage id; on_enter / on_leave
+    are the effects run after it, with the stages the leads came from ({lead id: stage id})."""
 
     code: str
     requirements: tuple = ()
@@ -100,6 +102,8 @@ class Phase(NamedTuple):
     meeting_field: str = ""  # a booked consultation: its date field (postponable, a calendar event)
     outcome: bool = False  # a decision: no stay to measure, where the funnel ends
     cancelled_to: str = ""  # where the lead goes when its consultation's event is deleted
+    values_on_enter: tuple = ()
+    values_on_leave: tuple = ()
     on_enter: tuple = ()
     on_leave: tuple = ()
     rotting_days: int = 0  # crm's per-stage rotting; -1: the follow-up cadence setting
@@ -108,7 +112,12 @@ class Phase(NamedTuple):
 
 
 PHASES = {
-    INQUIRY: Phase(INQUIRY, on_enter=("_record_creating_setter",), on_leave=("_record_setter",)),
+    INQUIRY: Phase(
+        INQUIRY,
+        values_on_leave=("_setter_values",),
+        on_enter=("_record_creating_setter",),
+        on_leave=("_record_setter",),
+    ),
     FOLLOW_UP: Phase(FOLLOW_UP, (CONTACT,), on_leave=("_close_call_activities",), rotting_days=-1),
     QUALIFIED: Phase(QUALIFIED, (CONTACT, GOLD_STANDARD), on_enter=("_link_customer_contact",), rotting_days=3),
     FIRST_MEETING: Phase(
@@ -147,6 +156,7 @@ PHASES = {
         (CONTACT, NOT_SOLD_REASON),
         outcome=True,
         rotting_days=30,
+        values_on_enter=("_lost_values",),
         on_enter=("_close_setter_items", "_close_call_activities", "_plan_win_back"),
         closer_decides=True,
         lost=True,
@@ -156,6 +166,7 @@ PHASES = {
         (CONTACT, KO_REASON),
         calls=False,
         outcome=True,
+        values_on_enter=("_lost_values",),
         on_enter=("_close_setter_items", "_close_call_activities"),
         lost=True,
     ),
@@ -197,6 +208,10 @@ PHASE_DESCRIPTIONS = {
         "phone). Do not call again."
     ),
 }
+
+# What every move writes along with the stage, whichever phases it joins: when the lead is
+# next due for a call (the target phase's `calls`).
+VALUES_ON_EVERY_MOVE = ("_call_due_values",)
 
 # What a move between two phases means, whatever its (admin-editable) label says.
 NO_SHOW = (FIRST_MEETING, FOLLOW_UP)

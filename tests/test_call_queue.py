@@ -1,11 +1,15 @@
 from datetime import timedelta
+from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.modules.module import load_script
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
 
 from .common import DealPhasesCase
+
+ADDON = Path(__file__).resolve().parent.parent
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
@@ -283,8 +287,9 @@ class TestCallQueue(DealPhasesCase):
             "next_call_due = NULL WHERE id = %s",
             (self.now - timedelta(days=3), "01.11.: Mailbox\n02.11.: Kein Interesse", lead.id),
         )
-        self.env["crm.lead"]._migrate_to_call_records()
-        self.env["crm.lead"]._migrate_to_call_records()  # an upgrade run twice changes nothing more
+        script = load_script(str(ADDON / "migrations" / "19.0.3.0.0" / "post-migrate.py"), "crm_deal_phases_19_0_3")
+        script.migrate_to_call_records(self.env)
+        script.migrate_to_call_records(self.env)  # an upgrade run twice changes nothing more
         self.assertEqual(len(lead.call_ids), 3)
         self.assertEqual(set(lead.call_ids.mapped("outcome")), {"logged"})
         self.assertEqual(sorted(lead.strike_ids.mapped("reason")), ["01.11.: Mailbox", "02.11.: Kein Interesse"])

@@ -1,6 +1,8 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
+from ..models.deal_phase import EFFECT_ORDER, TRANSITION_EFFECTS, VALUES_ON_EVERY_MOVE
+from ..models.deal_phase import PHASES as PHASE_TABLE
 from .common import CLOSER_PHASES, DOCUMENTED_GRAPH, PHASES, STAGE_XMLIDS, STOCK_STAGE_XMLIDS, DealPhasesCase
 
 
@@ -30,6 +32,22 @@ class TestPhaseSeed(DealPhasesCase):
         self.ensure_german()
         german = self.stages["follow_up"].with_context(lang="de_DE").deal_phase_description
         self.assertIn("Telefonisch vorqualifiziert", german, "the board's tooltip explains the phase in German")
+
+    def test_every_hook_the_phase_table_names_is_a_method_of_the_lead(self):
+        """A typo in deal_phase.py's table would only fail when that move is made: every hook
+        it names, and every effect an effect may be, exists on crm.lead and runs in order."""
+        Lead = self.env["crm.lead"]
+        effects = {effect for spec in PHASE_TABLE.values() for effect in (*spec.on_enter, *spec.on_leave)}
+        effects |= {effect for names in TRANSITION_EFFECTS.values() for effect in names}
+        self.assertLessEqual(effects, set(EFFECT_ORDER), "every effect has its place in EFFECT_ORDER")
+        value_hooks = {hook for spec in PHASE_TABLE.values() for hook in (*spec.values_on_enter, *spec.values_on_leave)}
+        for hook in sorted(effects | value_hooks | set(VALUES_ON_EVERY_MOVE)):
+            self.assertTrue(callable(getattr(Lead, hook, None)), f"crm.lead has no method {hook}")
+        self.assertEqual(
+            [phase for phase, spec in PHASE_TABLE.items() if "_lost_values" in spec.values_on_enter],
+            [phase for phase, spec in PHASE_TABLE.items() if spec.lost],
+            "the lost phases write crm's lost values",
+        )
 
     def test_sold_is_the_only_won_phase_stage(self):
         won = self.env["crm.stage"].search([("is_won", "=", True), ("deal_phase", "!=", False)])

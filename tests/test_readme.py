@@ -74,6 +74,13 @@ class TestDocumentation(TransactionCase):
         imported = set(re.findall(r"^from \. import (test_\w+)$", (ADDON / "tests" / "__init__.py").read_text(), re.M))
         self.assertEqual(files - imported, set(), "test files tests/__init__.py does not import")
 
+    def test_the_file_map_names_every_model_and_controller_file(self):
+        """readme/DEVELOPMENT.md's layout is how a newcomer finds a concern: a file it does
+        not name is a file nobody finds."""
+        layout = (ADDON / "readme" / "DEVELOPMENT.md").read_text(encoding="utf-8").split("## Tests")[0]
+        files = {path.name for folder in ("models", "controllers") for path in (ADDON / folder).glob("[!_]*.py")}
+        self.assertEqual({name for name in files if f"`{name}`" not in layout and f"/{name}`" not in layout}, set())
+
     def test_apps_page_is_generated_from_the_readme(self):
         result = subprocess.run(
             [sys.executable, str(ADDON / "tools" / "gen_apps_page.py"), "--check"], check=False, capture_output=True

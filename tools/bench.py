@@ -33,6 +33,14 @@ GOALS = [
 ]
 
 
+# (label, key, figure, args): a team off the phases, addon installed against stock (<= 1.05x)
+OFF_PHASES = [
+    ("team off the phases: 200 cold single moves", "off_single_moves", "off_moves", (False,)),
+    ("team off the phases: cold batch move of 1,000 leads", "off_batch_move", "off_moves", (True,)),
+    ("team off the phases: 200 cold single creations", "off_single_creates", "off_creates", (False,)),
+    ("team off the phases: creation of 1,000 leads in one call", "off_batch_create", "off_creates", (True,)),
+]
+OFF_PHASES_LIMIT = 1.05
 COLD_MOVES = ("cold_batch_untracked", "cold_singles_untracked", "cold_batch_tracked", "cold_singles_tracked")
 
 
@@ -81,6 +89,22 @@ def measure(benches, repeat, only=None):
     return stock, addon
 
 
+def measure_off_phases(benches, repeat, stock, addon, only=None):
+    """The figures of a team off the phases, into stock and addon; their leads are loaded
+    first, after every other figure was measured."""
+    from bench_figures import interleaved  # imported after the addons path is set
+
+    keys = [key for _label, key, _figure, _args in OFF_PHASES if not only or key in only]
+    if not keys:
+        return
+    for bench in benches:
+        bench.off_pipeline = bench.populate_off_phases()
+    for _label, key, figure, args in OFF_PHASES:
+        if key in keys:
+            stock[key], addon[key] = interleaved([(bench, figure, args) for bench in benches], 3 * repeat)
+            print(f"{key}: stock {stock[key]['median']:.3f}s, addon {addon[key]['median']:.3f}s", file=sys.stderr)
+
+
 def report(stock, addon, leads, cold=None):
     """The table; cold: (leads, stock, addon) of the cold moves measured on smaller databases,
     where stock is cheaper and the addon's own cost per move stands out."""
@@ -97,6 +121,11 @@ def report(stock, addon, leads, cold=None):
         if cold and key in COLD_MOVES:
             cold_leads, cold_stock, cold_addon = cold
             rows.append(ratio_row(f"{label} ({cold_leads:,} leads)", cold_stock, cold_addon, key, goal, limit))
+    goal = f"ratio <= {OFF_PHASES_LIMIT:.2f}"
+    for label, key, _figure, _args in OFF_PHASES:
+        rows.append(ratio_row(label, stock, addon, key, goal, OFF_PHASES_LIMIT))
+        if cold and key in cold[1]:
+            rows.append(ratio_row(f"{label} ({cold[0]:,} leads)", cold[1], cold[2], key, goal, OFF_PHASES_LIMIT))
     for size in (1, 100, 1000):
         extra = addon["queries"][size] - stock["queries"][size]
         rows.append(
@@ -180,16 +209,19 @@ def main():
         Bench("bench_addon", True, args.leads, args.repeat).open(),
     ]
     stock, addon = measure(benches, args.repeat, args.only)
+    measure_off_phases(benches, args.repeat, stock, addon, args.only)
     for bench in benches:
         bench.close()
     cold = None
-    cold_only = [key for key in args.only or COLD_MOVES if key in COLD_MOVES]
+    off_keys = [key for _label, key, _figure, _args in OFF_PHASES]
+    cold_only = [key for key in args.only or [*COLD_MOVES, *off_keys] if key in COLD_MOVES or key in off_keys]
     if args.cold_leads and cold_only:
         small = [
             Bench("bench_stock_cold", False, args.cold_leads, args.repeat).open(),
             Bench("bench_addon_cold", True, args.cold_leads, args.repeat).open(),
         ]
         cold = (args.cold_leads, *measure(small, args.repeat, cold_only))
+        measure_off_phases(small, args.repeat, cold[1], cold[2], args.only)
         for bench in small:
             bench.close()
     table = None if args.only else report(stock, addon, args.leads, cold)

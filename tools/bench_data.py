@@ -81,6 +81,47 @@ class BenchData:
         self.cr.execute(SQL("ANALYZE crm_lead"))
         return True
 
+    def off_phase_pipeline(self):
+        """(team, its four stages) of a team off the deal phases: crm's own pipeline, in both
+        databases, as a team that does not use the phases has it."""
+        Team, Stage = self.env["crm.team"], self.env["crm.stage"]
+        team = Team.search([("name", "=", "Bench team off the phases")])
+        if not team:
+            team = Team.create({"name": "Bench team off the phases"})
+        stages = Stage.search([("name", "=like", "Off %")], order="sequence")
+        if not stages:
+            stages = Stage.create(
+                [{"name": f"Off {i}", "sequence": 200 + i, "team_ids": [(6, 0, team.ids)]} for i in range(4)]
+            )
+        return team.id, stages.ids
+
+    def populate_off_phases(self):
+        """As many leads as populate's, in the team off the phases, over its four stages; the
+        same in both databases. Loaded after every other figure: they change none of them."""
+        team, stages = self.off_phase_pipeline()
+        if self.env["crm.lead"].search_count([("name", "=like", "Off lead %")]) < self.leads:
+            self.cr.execute(
+                SQL(
+                    """
+                INSERT INTO crm_lead (name, type, stage_id, team_id, company_id, user_id, active, probability,
+                                      automated_probability, priority, contact_name, phone, email_from,
+                                      date_last_stage_update, create_date, write_date, create_uid, write_uid)
+                SELECT 'Off lead ' || n, 'opportunity', (%s::int[])[1 + mod(n, 4)], %s, %s, %s, TRUE, 10, 10,
+                       '0', 'Otto Normal ' || n, '+49 171 ' || n, 'off' || n || '@example.com',
+                       now() - mod(n, 90) * interval '1 day', now() - mod(n, 180) * interval '1 day', now(), 1, 1
+                  FROM generate_series(1, %s) AS n
+                    """,
+                    stages,
+                    team,
+                    self.env.company.id,
+                    self.seller.id,
+                    self.leads,
+                )
+            )
+            self.cr.commit()
+            self.vacuum(full=True)
+        return team, stages
+
     def populate_addon_data(self):
         criteria = self.env["crm.qualification.criterion"].search([]).ids
         self.cr.execute(

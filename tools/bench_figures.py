@@ -170,6 +170,70 @@ class Bench(BenchData):
 
         return once
 
+    # Figures of a team off the deal phases (populate_off_phases): what the addon charges the
+    # teams that do not use it, from an empty cache, tracking off (the addon's own part stands out).
+
+    def off_phase_ids(self, limit):
+        self.cr.execute(
+            SQL(
+                "SELECT id FROM crm_lead WHERE stage_id = %s AND active ORDER BY id LIMIT %s",
+                self.off_pipeline[1][0],
+                limit,
+            )
+        )
+        return [row[0] for row in self.cr.fetchall()]
+
+    def off_moves(self, batch):
+        """batch: 1,000 leads of the team off the phases moved in one write; else 200 moved
+        one per write, each from an empty cache."""
+
+        def once():
+            ids = self.off_phase_ids(1000 if batch else 200)
+            env = self.as_salesperson(False)
+            target = self.off_pipeline[1][1]
+
+            def moves():
+                for chunk in [ids] if batch else [[lead_id] for lead_id in ids]:
+                    env.invalidate_all()
+                    env["crm.lead"].browse(chunk).write({"stage_id": target})
+                    env.flush_all()
+                    self.cr.precommit.run()
+
+            return self.rolled_back(moves)
+
+        return once
+
+    def off_creates(self, batch):
+        """batch: 1,000 leads of the team off the phases created in one call; else 200
+        created one per call, each from an empty cache."""
+        team, stages = self.off_pipeline
+        vals_list = [
+            {
+                "name": f"Created off {i}",
+                "type": "opportunity",
+                "team_id": team,
+                "stage_id": stages[0],
+                "contact_name": f"Olga Neu {i}",
+                "phone": f"+49 172 {i}",
+                "email_from": f"new{i}@example.com",
+            }
+            for i in range(1000 if batch else 200)
+        ]
+
+        def once():
+            env = self.as_salesperson(False)
+
+            def creates():
+                for chunk in [vals_list] if batch else [[vals] for vals in vals_list]:
+                    env.invalidate_all()
+                    env["crm.lead"].create(chunk)
+                    env.flush_all()
+                    self.cr.precommit.run()
+
+            return self.rolled_back(creates)
+
+        return once
+
     def kanban(self):
         Lead = self.env["crm.lead"]
         return lambda: self.rolled_back(

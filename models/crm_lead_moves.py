@@ -1,18 +1,76 @@
+"""How a lead moves between phases: the one file to read.
+
+Every stage change - create, write, Won, copy, merge, convert, import, RPC, a team or a
+salesperson change that moves the stage - runs through create() and write() below:
+
+1. whether the phases concern the write at all (_phase_rules_apply, _values_may_enter_phases):
+   a team off the phases gets crm's write, with no query and no Python per lead beyond the
+   test of its team;
+2. the values a client may write (_checked_values, crm_lead_values.py);
+3. the graph judges the move (_check_phase_moves): the whole batch is refused when one lead
+   may not go there, and a consultation's outcomes are its closer's (crm_lead_consultations.py);
+4. the write, with what the move brings along in the same UPDATE (_move_values: the hooks
+   deal_phase.py declares in VALUES_ON_EVERY_MOVE and each phase's values_on_leave and
+   values_on_enter);
+5. the new phase's data (_check_phase_requirements, each requirement in crm_lead_qualification.py);
+6. the history (_log_phase_changes, crm_lead_history.py);
+7. the effects (_run_phase_effects: each phase's on_leave and on_enter, TRANSITION_EFFECTS, in
+   EFFECT_ORDER), once per batch with the leads they concern.
+
+Every hook is a crm.lead method named in deal_phase.py's tables; nothing here is extended by
+super() elsewhere. Writes that are not moves have their own small overrides: a new meeting
+date is a postponement (crm_lead_meetings.py), a corrected number is checked
+(crm_lead_calls.py), a contact name is split in first and last name (crm_lead_qualification.py).
+"""
+
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
-from .deal_phase import EFFECT_ORDER, ENTRY_PHASE, LEAD_ONLY_EFFECTS, PHASES, TRANSITION_EFFECTS, PhaseIntent
+from .deal_phase import (
+    DEAL_PHASES,
+    EFFECT_ORDER,
+    ENTRY_PHASE,
+    LEAD_ONLY_EFFECTS,
+    PHASES,
+    TRANSITION_EFFECTS,
+    VALUES_ON_EVERY_MOVE,
+    PhaseIntent,
+)
 
 
 class CrmLead(models.Model):
-    """The phase graph on crm.lead: every stage change - create, write, Won, copy, merge,
-    convert, import, RPC, a team or salesperson change that moves the stage - is judged by
-    _check_phase_moves and _check_phase_requirements, logged by _log_phase_changes
-    (crm_lead_history.py) and sets off the phase's effects in _run_phase_effects."""
+    """The phase graph on crm.lead: how create() and write() judge, write, log and follow up
+    a move (see the module's docstring)."""
 
     _inherit = "crm.lead"
+
+    # the stage's phase, searched as the stages carrying it: a work list filters on the
+    # lead's own stage_id and pages on an index of crm_lead, not on a join to the stages
+    deal_phase = fields.Selection(
+        DEAL_PHASES,
+        compute="_compute_deal_phase",
+        search="_search_deal_phase",
+        help="The documented deal phase this stage stands for. The phase graph and every rule "
+        "key on it, so the stage may be renamed freely. Stages without a phase are not governed.",
+    )
+
+    @api.depends("stage_id.deal_phase")
+    def _compute_deal_phase(self):
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()  # no read of the stages
+        for stage, leads in self.grouped("stage_id").items():
+            leads.deal_phase = phase_of.get(stage.id, False)
+
+    def _search_deal_phase(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        stage_of = self.env["crm.stage"]._stage_id_by_phase()
+        domain = Domain("stage_id", "in", [stage_of[phase] for phase in value if phase in stage_of])
+        if False in value:  # no phase: a stage without one, or no stage
+            domain |= Domain("stage_id", "not in", list(stage_of.values()))
+        return domain
 
     # ORM
 
@@ -125,8 +183,27 @@ class CrmLead(models.Model):
 
     def _move_values(self, from_stage_ids, target_stage_id):
         """{lead id: {field: value}} the move of these leads to target_stage_id writes along
-        with the stage; values the caller writes itself win."""
-        return {}
+        with the stage, from the hooks deal_phase.py declares (VALUES_ON_EVERY_MOVE, the phase
+        left's values_on_leave, the phase entered's values_on_enter), each called once with the
+        leads it concerns; values the caller writes itself win."""
+        phase_of = self.env["crm.stage"]._phase_by_stage_id()
+        to_phase = phase_of.get(target_stage_id)
+        entering = PHASES[to_phase].values_on_enter if to_phase else ()
+        hooks_of_origin = {}
+        lead_ids_by_hook = defaultdict(list)
+        for lead_id in self.ids:
+            origin = from_stage_ids[lead_id]
+            if origin not in hooks_of_origin:
+                from_phase = phase_of.get(origin)
+                leaving = PHASES[from_phase].values_on_leave if from_phase else ()
+                hooks_of_origin[origin] = dict.fromkeys((*VALUES_ON_EVERY_MOVE, *leaving, *entering))
+            for hook in hooks_of_origin[origin]:
+                lead_ids_by_hook[hook].append(lead_id)
+        values = defaultdict(dict)
+        for hook, lead_ids in lead_ids_by_hook.items():
+            for lead_id, hook_values in getattr(self.browse(lead_ids), hook)(target_stage_id).items():
+                values[lead_id].update(hook_values)
+        return values
 
     def copy_data(self, default=None):
         """A duplicate is a new inquiry: it starts in Inquiry received, whatever the
@@ -277,14 +354,14 @@ class CrmLead(models.Model):
             if lead_ids_by_effect.get(effect):
                 getattr(self.browse(lead_ids_by_effect[effect]), effect)(from_stage_ids)
 
-    def _effects_of_moves(self, from_stage_ids, target_stage_id=None):
-        """{lead id: effects its move sets off}, from the stage it had (from_stage_ids) to
-        target_stage_id or, by default, its current stage. One lookup per distinct move."""
+    def _effects_of_moves(self, from_stage_ids):
+        """{lead id: effects its move sets off}, from the stage it had (from_stage_ids) to its
+        current stage. One lookup per distinct move."""
         phase_of = self.env["crm.stage"]._phase_by_stage_id()
         effects_of_move = {}
         effects = {}
         for lead in self:
-            move = (from_stage_ids.get(lead.id), target_stage_id or lead.stage_id.id)
+            move = (from_stage_ids.get(lead.id), lead.stage_id.id)
             if move not in effects_of_move:
                 from_phase, to_phase = phase_of.get(move[0]), phase_of.get(move[1])
                 effects_of_move[move] = (
