@@ -28,7 +28,7 @@ class TestGermanTranslation(TransactionCase):
         self.assertEqual(
             self.current_terms - {entry.msgid for entry in self.pot},
             set(),
-            "terms missing from the .pot: run tools/update_translations.py",
+            "terms missing from the .pot: run dev/update_translations.py",
         )
 
     def test_every_term_has_a_german_translation(self):

@@ -83,6 +83,6 @@ class TestDocumentation(TransactionCase):
 
     def test_apps_page_is_generated_from_the_readme(self):
         result = subprocess.run(
-            [sys.executable, str(ADDON / "tools" / "gen_apps_page.py"), "--check"], check=False, capture_output=True
+            [sys.executable, str(ADDON / "dev" / "gen_apps_page.py"), "--check"], check=False, capture_output=True
         )
-        self.assertEqual(result.returncode, 0, "static/description/index.html: run tools/gen_apps_page.py")
+        self.assertEqual(result.returncode, 0, "static/description/index.html: run dev/gen_apps_page.py")

@@ -4,7 +4,7 @@
 # Odoo's demo data and the addon installed (German loaded), Odoo serving on
 # http://127.0.0.1:8069 (login admin / admin). Ctrl-C stops Odoo and the cluster.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../dev/common.sh"
 
 ensure_odoo
 LOCAL=$STATE_DIR/run

@@ -11,16 +11,16 @@
 #   5. Odoo's own runner (--test-enable, as Odoo.sh and OCA CI run it) with that fresh
 #      environment, on the copy, on a fresh database without demo data;
 #   6. life cycle: a real upgrade (-u) and uninstall of the addon on that database
-#      (tools/check_lifecycle.py);
+#      (dev/check_lifecycle.py);
 #   7. the README's run command: tools/run.sh in the copy creates the demo database and serves
 #      Odoo's login page; stopped as Ctrl-C stops it; the copy then holds its git files only;
-#   8. the wheel: built with whool (tools/build_wheel.sh), its contents checked, installed into a
+#   8. the wheel: built with whool (dev/build_wheel.sh), its contents checked, installed into a
 #      throw-away target and the addon installed from there into a fresh database;
 #   9. the neighbours: Odoo's own test suites of crm, and of the apps that create leads themselves
 #      (website_crm, sale_crm, event_crm, crm_livechat) with test_crm_full (query counts), on Odoo
-#      alone and with the addon installed (tools/crm_neighbours.py): no test may fail only with
+#      alone and with the addon installed (dev/crm_neighbours.py): no test may fail only with
 #      the addon;
-#  10. the cluster (tools/cluster.sh --strict, short): a PostgreSQL primary, a hot standby and two
+#  10. the cluster (dev/cluster.sh --strict, short): a PostgreSQL primary, a hot standby and two
 #      Odoo servers in prefork under a minute's load of setters, closers and managers; fails on
 #      a load error, an "ro->rw" retry, a broken history, a move judged on a stale graph or one
 #      person's inquiries sent at once making two leads;
@@ -28,7 +28,7 @@
 #      closing "N passed" line is the verdict.
 # Exits non-zero on any failure; the clusters and their data are removed on exit.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../dev/common.sh"
 
 ensure_odoo
 find_pg_bin
@@ -70,7 +70,7 @@ mkdir -p "$FRESH"
 git -C "$ADDON_DIR" ls-files -z | (cd "$ADDON_DIR" && xargs -0 cp --parents -t "$FRESH")
 git -C "$ADDON_DIR" ls-files | sort >"$WORK/tracked.txt"
 FRESH_ENV=(env CRM_DEAL_PHASES_HOME="$FRESH_HOME" PYTHON=/nonexistent/python3 ODOO_SRC="$MACHINE_ODOO")
-(cd "$FRESH" && "${FRESH_ENV[@]}" bash -c 'source tools/common.sh; ensure_odoo') >&2 ||
+(cd "$FRESH" && "${FRESH_ENV[@]}" bash -c 'source dev/common.sh; ensure_odoo') >&2 ||
     die "setting up from nothing failed (see above)"
 FRESH_PYTHON=$FRESH_HOME/venv/bin/python
 [ "$(odoo_major "$FRESH_PYTHON")" = 19 ] || die "the fresh environment $FRESH_HOME/venv does not import Odoo 19"
@@ -83,7 +83,7 @@ write_odoo_config "$WORK/fresh.conf" "$WORK/fresh" test_runner
     >&2 || die "Odoo's test runner reported failures (see above)"
 
 say "life cycle: upgrade and uninstall for real, on the runner's database"
-"$FRESH_PYTHON" "$FRESH/tools/check_lifecycle.py" "$WORK/fresh.conf" test_runner >&2 ||
+"$FRESH_PYTHON" "$FRESH/dev/check_lifecycle.py" "$WORK/fresh.conf" test_runner >&2 ||
     die "the lifecycle check failed (see above)"
 
 say "the README's run command: tools/run.sh in the copy serves the demo database (a few minutes)"
@@ -116,8 +116,8 @@ fi
 say "the copy holds its git files only: the environment, the clusters and the bytecode stayed outside"
 
 say "the wheel: build, contents, install from it"
-PYTHON=$PYTHON "$ADDON_DIR/tools/build_wheel.sh" "$WORK/dist" >/dev/null
-"$PYTHON" "$ADDON_DIR/tools/check_wheel.py" "$WORK/dist" "$WORK/wheel_target" >&2 || die "the wheel is not as it should be"
+PYTHON=$PYTHON "$ADDON_DIR/dev/build_wheel.sh" "$WORK/dist" >/dev/null
+"$PYTHON" "$ADDON_DIR/dev/check_wheel.py" "$WORK/dist" "$WORK/wheel_target" >&2 || die "the wheel is not as it should be"
 ODOO_ADDONS=$("$PYTHON" -c 'import odoo.addons, os; print(",".join(p for p in odoo.addons.__path__ if os.path.isfile(os.path.join(p, "crm", "__manifest__.py"))))')
 write_odoo_config "$WORK/wheel.conf" "$ODOO_ADDONS" test_wheel
 PYTHONPATH=$WORK/wheel_target odoo_cmd -c "$WORK/wheel.conf" -d test_wheel -i "$ADDON_NAME" \
@@ -128,15 +128,15 @@ PYTHONPATH=$WORK/wheel_target odoo_cmd -c "$WORK/wheel.conf" -d test_wheel -i "$
 say "wheel: installed from $(basename "$WORK"/dist/*.whl), found by Odoo without an addons_path entry"
 
 say "the neighbours: the suites of crm and of the apps beside it, without and with the addon (side by side, minutes)"
-"$PYTHON" "$ADDON_DIR/tools/crm_neighbours.py" "$CONF" "$WORK/neighbours" \
+"$PYTHON" "$ADDON_DIR/dev/crm_neighbours.py" "$CONF" "$WORK/neighbours" \
     --http-port "${ODOO_NEIGHBOURS_PORT:-18072}" >"$WORK/neighbours.txt" 2>"$WORK/neighbours.err" ||
     { cat "$WORK/neighbours.txt" >&2; tail -20 "$WORK/neighbours.err" >&2; die "a neighbour's test fails only with the addon (above)"; }
 cat "$WORK/neighbours.txt" >&2
 [ "$(grep -c '^neighbours: .* 0 fail only with the addon$' "$WORK/neighbours.txt")" = 2 ] ||
     die "the neighbours' comparison printed no verdict for each of its two suites"
 
-say "the cluster: a primary, a hot standby, two prefork servers, a short load (tools/cluster.sh --strict)"
-PYTHON=$PYTHON "$ADDON_DIR/tools/cluster.sh" --flavours addon --leads 2000 --users 2,1,1 --duration 30 --warmup 5 \
+say "the cluster: a primary, a hot standby, two prefork servers, a short load (dev/cluster.sh --strict)"
+PYTHON=$PYTHON "$ADDON_DIR/dev/cluster.sh" --flavours addon --leads 2000 --users 2,1,1 --duration 30 --warmup 5 \
     --strict --json "$WORK/cluster.json" >"$WORK/cluster.txt" 2>"$WORK/cluster.err" ||
     { cat "$WORK/cluster.txt" >&2; tail -20 "$WORK/cluster.err" >&2; die "the addon broke a guarantee on the cluster (above)"; }
 grep -E "invariants hold|transition-edit window|same three leads|six inquiries at once" "$WORK/cluster.txt" | tail -5 >&2
@@ -144,7 +144,7 @@ grep -E "invariants hold|transition-edit window|same three leads|six inquiries a
 say "pytest-odoo: fresh database with demo data, German loaded"
 odoo_cmd -c "$CONF" -d test_demo -i "$ADDON_NAME" --with-demo --load-language=de_DE \
     --stop-after-init --http-port="$HTTP_PORT" "${LOG_ARGS[@]}" >&2
-ln -sfn "$ADDON_DIR/tools/conftest.py" "$WORK/addons/conftest.py"
+ln -sfn "$ADDON_DIR/dev/conftest.py" "$WORK/addons/conftest.py"
 printf '[pytest]\n' >"$WORK/addons/pytest.ini"  # the run's root, where the conftest lies
 cd "$WORK/addons"
 "$PYTHON" -m pytest -p no:cacheprovider -rs -c "$WORK/addons/pytest.ini" --odoo-config="$CONF" --odoo-database=test_demo --odoo-http \

@@ -2,7 +2,7 @@
 """Odoo's own test suites of crm and of the apps beside it, on Odoo alone and with
 crm_deal_phases installed (tools/test.sh).
 
-    python3 tools/crm_neighbours.py ODOO_CONFIG WORK_DIR [--http-port PORT] [--suites crm,peers]
+    python3 dev/crm_neighbours.py ODOO_CONFIG WORK_DIR [--http-port PORT] [--suites crm,peers]
 
 Two suites, one after the other, each on two fresh databases (no demo data: an existing CRM,
 not the app's showcase) run side by side, each with its own HTTP port:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Takes the screenshots of the readme fragments and the Apps page (static/description/
-screenshot_*.png) from a running Odoo with the demo data; tools/screenshots.sh starts one.
+screenshot_*.png) from a running Odoo with the demo data; dev/screenshots.sh starts one.
 
-    python3 tools/screenshots.py BASE_URL OUTPUT_DIR [NAME ...]
+    python3 dev/screenshots.py BASE_URL OUTPUT_DIR [NAME ...]
 
 Logs in as the German demo team - setter, closer, manager - in headless Chromium (Debian's
 chromium package, driven by playwright) at 1440 x 900, the width the lists are made for, and

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Where a cold single move's time over stock goes, by switching the addon's parts off one at
-a time (a development tool; `BENCH_FLOOR=1 ./tools/bench.sh ...` runs it on the benchmark's
+a time (a development tool; `BENCH_FLOOR=1 ./dev/bench.sh ...` runs it on the benchmark's
 fresh databases after the table):
 
-    python3 tools/move_floor.py ODOO_CONFIG STOCK_DB ADDON_DB [--rounds R] [--batch] [--variants V ...]
+    python3 dev/move_floor.py ODOO_CONFIG STOCK_DB ADDON_DB [--rounds R] [--batch] [--variants V ...]
 
 Each round moves 200 leads Inquiry received -> Follow-up one write at a time, from an empty
 ORM cache, flushed with the precommit hooks and rolled back, stock and addon move by move in

@@ -1,6 +1,6 @@
 """Upgrade and uninstall for real, on a database that has the addon (run by tools/test.sh).
 
-    python3 tools/check_lifecycle.py ODOO_CONFIG DATABASE
+    python3 dev/check_lifecycle.py ODOO_CONFIG DATABASE
 
 1. An admin renames a phase, edits and archives a transition and archives a criterion;
    a team on the phases has leads in several of them; a team with stages of its own, a team

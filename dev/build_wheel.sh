@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the addon's wheel, odoo_addon_crm_deal_phases-19.0.*.whl, into DIST (default dist/):
 # the addon's files under git control, staged in a folder named after the addon (whool names
-# the package after its folder), without tools/, .ci/ and the development files; whool
+# the package after its folder), without dev/, .ci/ and the development files; whool
 # (pyproject.toml) packs them under odoo/addons/crm_deal_phases.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

@@ -19,4 +19,4 @@ PORT=${ODOO_SHOTS_PORT:-18070}
 "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d shots --http-port="$PORT" --log-level=warn >"$WORK/odoo.log" 2>&1 &
 ODOO_PID=$!
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$PORT/web/login" >/dev/null && break; sleep 1; done
-"$PYTHON" "$ADDON_DIR/tools/screenshots.py" "http://127.0.0.1:$PORT" "$ADDON_DIR/static/description" "$@"
+"$PYTHON" "$ADDON_DIR/dev/screenshots.py" "http://127.0.0.1:$PORT" "$ADDON_DIR/static/description" "$@"

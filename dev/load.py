@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A bounded load of setters, closers and managers over JSON-2, on the servers of
-tools/cluster.sh (a development tool, not part of the test command's default run).
+dev/cluster.sh (a development tool, not part of the test command's default run).
 
     load.py setup ODOO_CONFIG --db DB [--addon] --leads N --users S,C,M --out KEYS.json
     load.py run --keys KEYS.json --servers URL,URL --json OUT.json [--keys ... --servers ...
@@ -10,7 +10,7 @@ tools/cluster.sh (a development tool, not part of the test command's default run
     load.py contention KEYS.json --servers URL_A,URL_B --dsn DSN
     load.py inquiries KEYS.json --servers URL_A,URL_B        (one person's inquiries at once)
 
-setup fills the database as the benchmark does (tools/bench_data.py) and makes the virtual
+setup fills the database as the benchmark does (dev/bench_data.py) and makes the virtual
 users with API keys, each with leads of their own to move. run starts every virtual user of a
 flavour at once (the flavours taking --turns turns), alternating the servers request by
 request; each does its role's operations in turn with a fixed think time (a bounded load: the

@@ -1,4 +1,4 @@
-"""The benchmark's databases and figures (tools/bench.py runs them): one Bench per database,
+"""The benchmark's databases and figures (dev/bench.py runs them): one Bench per database,
 each figure a function that runs once and returns the seconds of its measured part."""
 
 import gc

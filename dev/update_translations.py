@@ -2,7 +2,7 @@
 """Refresh i18n/crm_deal_phases.pot from a database that has the addon installed, and merge
 it into i18n/de.po, keeping every existing German translation.
 
-    python3 tools/update_translations.py ODOO_CONFIG DATABASE
+    python3 dev/update_translations.py ODOO_CONFIG DATABASE
 
 Prints the msgids that still have no German translation (the suite fails on them).
 """

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Checks the addon's wheel (tools/test.sh, stage 5) and installs it into a throw-away target.
 
-    python3 tools/check_wheel.py DIST TARGET
+    python3 dev/check_wheel.py DIST TARGET
 
 The wheel holds the addon under odoo/addons/crm_deal_phases - code, data, views, i18n, static
-files and tests - and nothing of tools/, .ci/ or the development files.
+files and tests - and nothing of dev/, tools/, .ci/ or the development files.
 """
 
 import subprocess
@@ -25,7 +25,15 @@ MUST_HOLD = (
     "tests/test_phase_graph.py",
     "readme/DESCRIPTION.md",
 )
-MUST_NOT_HOLD = ("tools/", ".ci/", "requirements-test.txt", "requirements-dev.txt", ".pylintrc", "pyproject.toml")
+MUST_NOT_HOLD = (
+    "dev/",
+    "tools/",
+    ".ci/",
+    "requirements-test.txt",
+    "requirements-dev.txt",
+    ".pylintrc",
+    "pyproject.toml",
+)
 
 
 def main(dist, target):

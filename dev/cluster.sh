@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Odoo as it scales, on this one machine (a development tool, not part of the test command):
-#   ./tools/cluster.sh [--leads N] [--users S,C,M] [--duration SECONDS] [--turns N]
+#   ./dev/cluster.sh [--leads N] [--users S,C,M] [--duration SECONDS] [--turns N]
 #                      [--warmup SECONDS] [--lag MS] [--flavours "stock addon"] [--json OUT.json]
 #                      [--strict]
 # Starts, on loopback only and stopped on exit: a PostgreSQL primary and a hot standby made
 # with pg_basebackup -R (streaming, hot_standby_feedback=on, optionally replaying --lag
 # milliseconds late), and per flavour (crm alone and the addon, all running at once) two Odoo
 # servers in prefork (two HTTP workers each, one cron worker per flavour, a shared data_dir, both
-# reading through the standby with --db_replica_host). Then tools/load.py: the bounded load
+# reading through the standby with --db_replica_host). Then dev/load.py: the bounded load
 # alternating the two servers, the flavours taking --turns turns, the replica's replay lag,
 # the servers' "ro->rw" and concurrency retries from their logs, the history's invariants
 # (addon), the transition-edit window (addon, with and without lag), the same leads moved at
@@ -71,7 +71,7 @@ for flavour in $FLAVOURS; do
     module=crm addon_flag=
     [ "$flavour" = addon ] && module=$ADDON_NAME addon_flag=--addon
     odoo_cmd -c "$WORK/odoo.conf" -d "$db" -i "$module" --stop-after-init --log-level=warn
-    "$PYTHON" "$ADDON_DIR/tools/load.py" setup "$WORK/odoo.conf" --db "$db" $addon_flag --leads "$LEADS" \
+    "$PYTHON" "$ADDON_DIR/dev/load.py" setup "$WORK/odoo.conf" --db "$db" $addon_flag --leads "$LEADS" \
         --users "$USERS" --out "$WORK/$flavour.keys.json"
 done
 
@@ -131,7 +131,7 @@ for flavour in $FLAVOURS; do
 done
 (while sleep 2; do replica_lag; done) >"$WORK/load.lag" 2>/dev/null &
 LAG_WATCH=$!
-"$PYTHON" "$ADDON_DIR/tools/load.py" run "${RUN_ARGS[@]}" --duration "$DURATION" --warmup "$WARMUP" --turns "$TURNS" |
+"$PYTHON" "$ADDON_DIR/dev/load.py" run "${RUN_ARGS[@]}" --duration "$DURATION" --warmup "$WARMUP" --turns "$TURNS" |
     tee -a "$WORK/summary.txt"
 kill "$LAG_WATCH" 2>/dev/null || true
 echo "replica replay lag max $(sort -g "$WORK/load.lag" | tail -1)s" | tee -a "$WORK/summary.txt"
@@ -152,21 +152,21 @@ for flavour in $FLAVOURS; do
     for lag in 0 "$LAG"; do
         set_lag "$lag"
         printf '%s: replica lag %sms: ' "$db" "$lag" | tee -a "$WORK/summary.txt"
-        "$PYTHON" "$ADDON_DIR/tools/load.py" window "$WORK/addon.keys.json" --servers "$servers" --part $part \
+        "$PYTHON" "$ADDON_DIR/dev/load.py" window "$WORK/addon.keys.json" --servers "$servers" --part $part \
             --json "$WORK/window_$lag.json" |
             tee -a "$WORK/summary.txt" || BROKEN+=("the transition-edit window at ${lag}ms lag")
         part=1
     done
     set_lag 0
-    "$PYTHON" "$ADDON_DIR/tools/load.py" contention "$WORK/addon.keys.json" --servers "$servers" \
+    "$PYTHON" "$ADDON_DIR/dev/load.py" contention "$WORK/addon.keys.json" --servers "$servers" \
         --dsn "host=$PRIMARY_DIR port=$PRIMARY_PORT user=odoo dbname=$db" |
         sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("the same leads moved at once")
     echo "$db: concurrency retries, with the same leads: $(count_in_logs "$db" 'tries left, try again')" |
         tee -a "$WORK/summary.txt"
-    "$PYTHON" "$ADDON_DIR/tools/load.py" inquiries "$WORK/addon.keys.json" --servers "$servers" |
+    "$PYTHON" "$ADDON_DIR/dev/load.py" inquiries "$WORK/addon.keys.json" --servers "$servers" |
         sed "s/^/$db: /" | tee -a "$WORK/summary.txt" || BROKEN+=("one person's inquiries at once")
     # the history's invariants after all of it
-    "$PYTHON" "$ADDON_DIR/tools/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
+    "$PYTHON" "$ADDON_DIR/dev/load.py" check "$WORK/odoo.conf" --db "$db" --moves "$WORK/addon.run.json" |
         tee -a "$WORK/summary.txt" || BROKEN+=("the history's invariants")
 done
 if [ -n "${CLUSTER_HOLD:-}" ]; then

@@ -2,10 +2,10 @@
 """Benchmark of the front door: inquiries over HTTP, the addon's webhook against stock crm's
 own JSON-2 `crm.lead` create of the same data, in the same run.
 
-    python3 tools/bench_intake.py ODOO_CONFIG --leads 200000 --submissions 1000 --json OUT.json
+    python3 dev/bench_intake.py ODOO_CONFIG --leads 200000 --submissions 1000 --json OUT.json
 
-Expects the two databases of tools/bench.sh (bench_stock, bench_addon), fills both with the
-same N leads (as tools/bench.py does, if not there yet), starts one Odoo server per database
+Expects the two databases of dev/bench.sh (bench_stock, bench_addon), fills both with the
+same N leads (as dev/bench.py does, if not there yet), starts one Odoo server per database
 in prefork (4 workers, on 127.0.0.1), then sends the submissions with one client and with
 four concurrent clients, each a new person; per submission the median and p95 seconds.
 """

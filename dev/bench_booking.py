@@ -2,9 +2,9 @@
 """Benchmark of the booking link: the page's free slots, and a booking against the inquiry
 page's submit on the same data, over HTTP.
 
-    python3 tools/bench_booking.py ODOO_CONFIG --leads 20000 --requests 200 --json OUT.json
+    python3 dev/bench_booking.py ODOO_CONFIG --leads 20000 --requests 200 --json OUT.json
 
-Expects bench_addon of tools/bench.sh (filled with N leads as tools/bench.py does, if not
+Expects bench_addon of dev/bench.sh (filled with N leads as dev/bench.py does, if not
 there yet). Adds a team of 10 closers and 4 setters on the company's 40-hour calendar in
 Berlin, 5,000 calendar events over the next 14 days (1,400 of them the closers', ten a day
 each, the rest other people's, that the slot engine must skip), qualified leads with a

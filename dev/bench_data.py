@@ -1,4 +1,4 @@
-"""The benchmark's data (tools/bench.py): the same leads in both databases, spread over the
+"""The benchmark's data (dev/bench.py): the same leads in both databases, spread over the
 eight stages, made in bulk SQL; in the addon's database with their phase history."""
 
 import psycopg2.extras

@@ -20,7 +20,7 @@ ODOO_GIT=https://github.com/odoo/odoo.git
 # the browser of the tours.
 SYSTEM_PACKAGES=(postgresql libldap2-dev libsasl2-dev chromium)
 # Files under git control that are no part of the addon's wheel.
-WHEEL_EXCLUDE='^(tools/|\.ci/|\.gitignore$|\.pylintrc$|requirements(-[a-z]+)?\.txt$)'
+WHEEL_EXCLUDE='^(dev/|tools/|\.ci/|\.gitignore$|\.pylintrc$|requirements(-[a-z]+)?\.txt$)'
 
 die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 say() { printf '== %s\n' "$*" >&2; }

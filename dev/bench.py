@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark: crm_deal_phases against stock crm on the same data, in the same run.
 
-    python3 tools/bench.py ODOO_CONFIG --leads 20000 --json OUT.json [--repeat 5]
+    python3 dev/bench.py ODOO_CONFIG --leads 20000 --json OUT.json [--repeat 5]
 
 Expects two databases on the configured server: bench_stock (crm only) and bench_addon
-(crm_deal_phases), both without demo data (tools/bench.sh makes them). Fills both with the
+(crm_deal_phases), both without demo data (dev/bench.sh makes them). Fills both with the
 same N leads spread over eight stages (bulk SQL, not lead by lead), then measures each figure
 several times, the two databases taking turns, rolls every change back, and prints one table:
-figure, stock, addon, ratio, goal, met? The figures are in tools/bench_figures.py.
+figure, stock, addon, ratio, goal, met? The figures are in dev/bench_figures.py.
 """
 
 import argparse
