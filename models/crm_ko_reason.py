@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmKoReason(models.Model):
@@ -15,7 +15,6 @@ class CrmKoReason(models.Model):
 
     # ORM
 
-    def unlink(self):
-        self.check_access("unlink")
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_given_by_leads(self):
         self.env["crm.lead"]._check_reasons_unused(self, "ko_reason_id")
-        return super().unlink()
