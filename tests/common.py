@@ -216,6 +216,22 @@ class TwoConnectionsMixin:
             racer.join(timeout=30)
             getattr(second_cr, second_ends)()
 
+    @staticmethod
+    def committed_team_member(env, name, login, role, team_name):
+        """(user, team): a salesperson of the given role in Berlin, alone in a team on the
+        phases - what a race needs on a connection whose data is committed."""
+        user = env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "deal_phase_role": role,
+                "tz": "Europe/Berlin",
+                "group_ids": [(6, 0, env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        team = env["crm.team"].create({"name": team_name, "use_deal_phases": True, "member_ids": [(6, 0, user.ids)]})
+        return user, team
+
 
 class RpcMixin:
     """A salesperson's real client over HTTP: XML-RPC with a password, JSON-2 with an API key.

@@ -621,17 +621,8 @@ class TestBookingRace(TwoConnectionsMixin, BaseCase):
         self.db = sql_db.db_connect(get_db_name())
         with closing(self.db.cursor()) as cr:
             env = self.env_for(cr)
-            closer = env["res.users"].create(
-                {
-                    "name": "Rosa Race",
-                    "login": "dp_booking_race_closer",
-                    "deal_phase_role": "closer",
-                    "tz": "Europe/Berlin",
-                    "group_ids": [(6, 0, env.ref("sales_team.group_sale_salesman").ids)],
-                }
-            )
-            team = env["crm.team"].create(
-                {"name": "Booking race team", "use_deal_phases": True, "member_ids": [(6, 0, closer.ids)]}
+            closer, team = self.committed_team_member(
+                env, "Rosa Race", "dp_booking_race_closer", "closer", "Booking race team"
             )
             criteria = env["crm.qualification.criterion"].search([])
             leads = env["crm.lead"].create(

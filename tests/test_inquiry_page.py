@@ -458,17 +458,8 @@ class TestSlotRace(TwoConnectionsMixin, BaseCase):
         self.db = sql_db.db_connect(get_db_name())
         with closing(self.db.cursor()) as cr:
             env = self.env_for(cr)
-            setter = env["res.users"].create(
-                {
-                    "name": "Rasmus Race",
-                    "login": "dp_slot_race_setter",
-                    "deal_phase_role": "setter",
-                    "tz": "Europe/Berlin",
-                    "group_ids": [(6, 0, env.ref("sales_team.group_sale_salesman").ids)],
-                }
-            )
-            team = env["crm.team"].create(
-                {"name": "Slot race team", "use_deal_phases": True, "member_ids": [(6, 0, setter.ids)]}
+            setter, team = self.committed_team_member(
+                env, "Rasmus Race", "dp_slot_race_setter", "setter", "Slot race team"
             )
             source = env["crm.deal.intake.source"].create(
                 {
