@@ -87,7 +87,10 @@ class BookingPage(http.Controller):
         return self._page(link, token, 200, done=action)
 
     def _refuse_unread_body(self, declared_length, token):
-        """A form over 64 KB or without a declared length (models/ir_http.py): no page of ours sends one."""
+        """A form over 64 KB, or sent without a declared length (models/ir_http.py): no page of
+        ours sends one."""
+        if declared_length is None:
+            return request.make_response(request.env._("Send the form with its length, not in chunks."), status=411)
         return request.make_response(request.env._("The form is too long."), status=413)
 
     # PAGES

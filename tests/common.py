@@ -1,5 +1,7 @@
 import json
+import socket
 import threading
+import time
 import xmlrpc.client
 from collections import Counter
 from contextlib import closing
@@ -231,6 +233,34 @@ class TwoConnectionsMixin:
         )
         team = env["crm.team"].create({"name": team_name, "use_deal_phases": True, "member_ids": [(6, 0, user.ids)]})
         return user, team
+
+
+class RawRequestMixin:
+    """A client that announces a body and never sends it (an HttpCase's server)."""
+
+    def send_headers_only(self, path, headers, timeout=4):
+        """A POST's request line and headers to path, then two bytes of a body declared far
+        longer: the status line of the answer, the seconds it took and the answer, or None when
+        none came in time."""
+        self.env.flush_all()  # what the test wrote, for the server's request (as url_open does)
+        with (
+            self.allow_requests(),
+            socket.create_connection(("127.0.0.1", self.http_port()), timeout=timeout) as connection,
+        ):
+            started = time.monotonic()
+            # the test's session and cursor cookies, as url_open sends them
+            cookies = "; ".join(f"{name}={value}" for name, value in self.opener.cookies.items())
+            lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Cookie: {cookies}", *headers, "", ""]
+            connection.sendall("\r\n".join(lines).encode() + b"{}")
+            answer = b""
+            try:
+                while chunk := connection.recv(65536):  # the server closes the connection after its answer
+                    answer += chunk
+            except TimeoutError:
+                if not answer:
+                    return None, timeout, b""
+        head, _blank, body = answer.partition(b"\r\n\r\n")
+        return head.split(b"\r\n")[0].decode(), time.monotonic() - started, body
 
 
 class RpcMixin:

@@ -9,7 +9,7 @@ from odoo.tests.common import freeze_time
 
 from ..models.crm_deal_booking_link import token_digest
 from ..models.crm_lead_booking import UNCONFIRMED_CALL
-from .common import RELIABILITY, STAGE_XMLIDS, DealPhasesCase, TwoConnectionsMixin
+from .common import RELIABILITY, STAGE_XMLIDS, DealPhasesCase, RawRequestMixin, TwoConnectionsMixin
 
 BOOK = "/crm_deal_phases/book/{token}"
 BERLIN = {"tz": "Europe/Berlin"}
@@ -262,6 +262,47 @@ class TestBookingLink(BookingCase):
         self.assertIn("This time was just taken.", unescape(response.text))
         self.assertNotIn(slot, self.offered(response), "the next free times, without it")
         self.assertEqual(lead.deal_phase, "qualified")
+
+
+@tagged("post_install", "-at_install", "crm_deal_phases")
+class TestBookingLinkRefuses(RawRequestMixin, BookingCase):
+    """What no page of ours sends, on a valid link: a body announced and never sent, one in
+    chunks, another content type, no CSRF token, actions and times of script and control
+    characters. Each answered at once with its status, never a 500; nothing written, nothing
+    echoed unescaped."""
+
+    def test_hostile_posts_are_refused_and_write_nothing(self):
+        lead = self.qualified()
+        token, _wizard = self.link(lead)
+        path = BOOK.format(token=token)
+        history = len(self.log_of(lead))
+        form = "Content-Type: application/x-www-form-urlencoded"
+        status, seconds, answer = self.send_headers_only(path, [form, "Content-Length: 999999999"])
+        self.assertEqual(status, "HTTP/1.1 413 REQUEST ENTITY TOO LARGE", f"{seconds}s: {answer[:300]}")
+        self.assertLess(seconds, 3, "answered from the declared length, the body not awaited")
+        status, _seconds, _answer = self.send_headers_only(path, [form, "Transfer-Encoding: chunked"])
+        self.assertEqual(status, "HTTP/1.1 411 LENGTH REQUIRED")
+        script = "<script>alert(1)</script>"
+        opened = self.open(token)
+        cases = [
+            ("an action that is none", {"action": script}, 400),
+            ("a time of control characters", {"action": "book", "slot": "\x00\x01\x1b\x7f\x9f"}, 422),
+            ("a time of script", {"action": "book", "slot": script}, 422),
+            ("a time on no day", {"action": "book", "slot": "2030-13-45T99:00:00Z"}, 422),
+        ]
+        for what, fields_, expected in cases:
+            with self.subTest(what):
+                answered = self.post(token, fields_.pop("action"), opened, **fields_)
+                self.assertEqual(answered.status_code, expected, answered.text[:300])
+                self.assertNotIn(script, answered.text, "nothing echoed unescaped")
+                RELIABILITY["hostile calls refused"] += 2 if what == cases[0][0] else 1
+        no_csrf = self.url_open(path, data={"action": "cancel", "confirm_cancel": "yes"})
+        self.assertEqual(no_csrf.status_code, 400, "a form without the session's token")
+        as_json = self.url_open(path, data='{"action": "cancel"}', headers={"Content-Type": "application/json"})
+        self.assertEqual(as_json.status_code, 400, "another content type reads as no form")
+        self.assertEqual(len(self.log_of(lead)), history, "nothing written")
+        self.assertEqual(lead.deal_phase, "qualified")
+        self.assertFalse(lead.first_meeting_event_id)
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")

@@ -1,15 +1,13 @@
 import hashlib
 import hmac
 import json
-import socket
-import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, ConcurrencyError
 from odoo.tests import HttpCase, tagged
 
-from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase, RpcMixin
+from .common import RELIABILITY, TEAM_QUESTIONS, DealPhasesCase, RawRequestMixin, RpcMixin
 
 WEBHOOK = "/crm_deal_phases/inquiry/{code}"
 
@@ -365,33 +363,11 @@ class TestWebhookRefuses(IntakeCase):
 
 
 @tagged("post_install", "-at_install", "crm_deal_phases")
-class TestHostileBodies(IntakeCase):
+class TestHostileBodies(RawRequestMixin, IntakeCase):
     """Bodies no form tool sends: announced and never sent, sent in chunks, holding control
     characters. Each answered at once with a clear status, never a 500."""
 
-    def send_headers_only(self, headers, timeout=4):
-        """The request line and headers, then two bytes of a body declared far longer: the
-        status line of the answer and the seconds it took, or None when none came in time."""
-        self.env.flush_all()  # what the test wrote, for the server's request (as url_open does)
-        with (
-            self.allow_requests(),
-            socket.create_connection(("127.0.0.1", self.http_port()), timeout=timeout) as connection,
-        ):
-            started = time.monotonic()
-            # the test's session and cursor cookies, as url_open sends them
-            cookies = "; ".join(f"{name}={value}" for name, value in self.opener.cookies.items())
-            request = [f"POST {WEBHOOK.format(code='landing')} HTTP/1.1", "Host: 127.0.0.1", f"Cookie: {cookies}"]
-            lines = [*request, *headers, "", ""]
-            connection.sendall("\r\n".join(lines).encode() + b"{}")
-            answer = b""
-            try:
-                while chunk := connection.recv(65536):  # the server closes the connection after its answer
-                    answer += chunk
-            except TimeoutError:
-                if not answer:
-                    return None, timeout, b""
-        head, _blank, body = answer.partition(b"\r\n\r\n")
-        return head.split(b"\r\n")[0].decode(), time.monotonic() - started, body
+    webhook = WEBHOOK.format(code="landing")
 
     def test_a_body_that_never_comes_is_refused_from_its_declared_length(self):
         cases = [
@@ -406,13 +382,14 @@ class TestHostileBodies(IntakeCase):
         self.source.public_form = True
         for what, headers, body in cases:
             with self.subTest(what):
-                status, seconds, answer = self.send_headers_only([*headers, "Content-Length: 999999999"])
+                status, seconds, answer = self.send_headers_only(self.webhook, [*headers, "Content-Length: 999999999"])
                 self.assertEqual(status, "HTTP/1.1 413 REQUEST ENTITY TOO LARGE", f"{seconds}s: {answer[:500]}")
                 self.assertLess(seconds, 3)
                 self.assertIn(body, answer)
                 RELIABILITY["hostile calls refused"] += 1
         status, seconds, answer = self.send_headers_only(
-            ["Content-Type: application/json", f"Authorization: Bearer {self.token}", "Transfer-Encoding: chunked"]
+            self.webhook,
+            ["Content-Type: application/json", f"Authorization: Bearer {self.token}", "Transfer-Encoding: chunked"],
         )
         self.assertEqual(status, "HTTP/1.1 411 LENGTH REQUIRED", "a body without a declared length")
         self.assertIn(b"Content-Length", answer)
