@@ -1,8 +1,14 @@
+import hashlib
+import hmac
+
 from odoo import http
 from odoo.http import request
 
+from .booking import ics_calendar
 from .intake import FORM, InquiryIntake
 
+# the answer to each outcome of the intake's page submission
+PAGE_STATUS = {"thanks": 200, "form": 422}
 PAGE_TEMPLATES = {
     "form": "crm_deal_phases.inquiry_page",
     "thanks": "crm_deal_phases.inquiry_page_thanks",
@@ -45,10 +51,20 @@ class InquiryPage(InquiryIntake):
         incoming = request.httprequest
         form = {key: incoming.form.get(key, "") for key in incoming.form}
         csrf_valid = request.validate_csrf(form.pop("csrf_token", ""))
-        outcome, status, values = Intake._receive_page(
-            source, form, incoming.remote_addr, csrf_valid, visitor_tz=self._visitor_tz()
-        )
-        return self._render(outcome, status, values)
+        client_key = self._client_key()
+        if Intake._over_rate_limit(source) or Intake._client_over_limit(client_key):
+            # not logged (a flood writes nothing); the visitor's answers stay in the form
+            message = request.env._(
+                "Too many inquiries at once. Your answers are kept: please wait a minute, then send them again."
+            )
+            return self._render("form", 429, Intake._page_refused(source, form, message, self._visitor_tz()))
+        if not csrf_valid:
+            message = request.env._("The form had expired. Your answers are kept: please send it again.")
+            return self._render("form", 400, Intake._page_refused(source, form, message, self._visitor_tz()))
+        outcome, values = Intake._receive_page(source, form, client_key, visitor_tz=self._visitor_tz())
+        if "booked_start" in values:
+            values["ics_href"] = ics_calendar(values["booked_summary"], values["booked_start"], values["booked_stop"])
+        return self._render(outcome, PAGE_STATUS[outcome], values)
 
     def _refuse_unread_body(self, declared_length, code):
         """A page's form over 64 KB: the page says so (its answers cannot be kept)."""
@@ -69,6 +85,13 @@ class InquiryPage(InquiryIntake):
             and not headers.get("Authorization")
             and not headers.get("X-Signature-SHA256")
         )
+
+    def _client_key(self):
+        """The visitor's address as the intake's log keeps it: keyed by the database's secret,
+        so the log tells one address's submissions apart without holding the address."""
+        secret = request.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
+        address = request.httprequest.remote_addr or ""
+        return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
     def _visitor_tz(self):
         """The time zone the browser told (Odoo's frontend layout keeps it in the tz cookie)."""

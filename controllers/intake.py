@@ -3,7 +3,7 @@ import json
 from odoo import http
 from odoo.http import request
 
-from ..models.crm_deal_intake import MAX_BODY_BYTES, IntakeRefused, error
+from ..models.crm_deal_intake import HTTP_STATUS_OF_OUTCOME, MAX_BODY_BYTES, IntakeRefused, error
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -51,7 +51,7 @@ class InquiryIntake(http.Controller):
         ):
             errors = [error("authorization", request.env._("The token or signature is missing, wrong or expired."))]
             # the body of an unauthenticated request is not kept
-            Intake._log(source, "webhook", None, 401, errors=errors)
+            Intake._log(source, "webhook", None, errors=errors, http_status=401)
             return self._answer(401, errors)
         raw = (
             json.dumps(dict(form), ensure_ascii=False) if form is not None else body.decode("utf-8", "backslashreplace")
@@ -59,12 +59,12 @@ class InquiryIntake(http.Controller):
         try:
             payload = self._payload(incoming.mimetype, body, form)
         except IntakeRefused as refused:
-            Intake._log(source, "webhook", raw, refused.status, errors=refused.errors)
+            Intake._log(source, "webhook", raw, errors=refused.errors, http_status=refused.status)
             return self._answer(refused.status, refused.errors)
         result = Intake._submit(source, payload, "webhook", raw)
+        status = HTTP_STATUS_OF_OUTCOME[result["status"]]
         if result["status"] == "refused":
-            return self._answer(422, result["errors"])
-        status = 201 if result["status"] == "created" else 200
+            return self._answer(status, result["errors"])
         return request.make_json_response({"lead_id": result["lead_id"], "status": result["status"]}, status=status)
 
     def _refuse_unread_body(self, declared_length, code):
@@ -93,18 +93,19 @@ class InquiryIntake(http.Controller):
             payload = {}
             for key, values in form or []:
                 if len(values) > 1:
-                    raise IntakeRefused(422, [error(key, env._("The field is sent more than once."))])
+                    raise IntakeRefused([error(key, env._("The field is sent more than once."))])
                 payload[key] = values[0] if values else ""
             return payload
         if content_type != JSON:
             raise IntakeRefused(
-                415, [error("content-type", env._("Send application/json or application/x-www-form-urlencoded."))]
+                [error("content-type", env._("Send application/json or application/x-www-form-urlencoded."))],
+                status=415,
             )
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise IntakeRefused(422, [error("body", env._("The body is not UTF-8."))]) from None
+            raise IntakeRefused([error("body", env._("The body is not UTF-8."))]) from None
         try:
             return json.loads(text)
         except ValueError:
-            raise IntakeRefused(422, [error("body", env._("The body is not valid JSON."))]) from None
+            raise IntakeRefused([error("body", env._("The body is not valid JSON."))]) from None

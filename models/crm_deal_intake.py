@@ -74,10 +74,15 @@ FILLED_WHEN_EMPTY = ("contact_firstname", "contact_lastname", "phone", "email_fr
 OPEN_PHASES = tuple(code for code, phase in PHASES.items() if not phase.outcome)
 
 
-class IntakeRefused(Exception):
-    """A submission the intake does not take: its HTTP status and errors."""
+# the HTTP answer to each outcome of _submit, as the webhook gives it and the log records it
+# (the doors' own refusals - a missing token, an unknown content type - are theirs)
+HTTP_STATUS_OF_OUTCOME = {"created": 201, "updated": 200, "duplicate": 200, "refused": 422}
 
-    def __init__(self, status, errors):
+
+class IntakeRefused(Exception):
+    """A submission the intake does not take: its errors, and the HTTP status a door answers."""
+
+    def __init__(self, errors, status=HTTP_STATUS_OF_OUTCOME["refused"]):
         super().__init__(status)
         self.status = status
         self.errors = errors
@@ -135,36 +140,20 @@ class CrmDealIntake(models.AbstractModel):
         try:
             values, answers = self._read_payload(source, payload)
         except IntakeRefused as refused:
-            log = self._log(source, door, raw, 422, errors=refused.errors, replay_of=replay_of, client_key=client_key)
+            log = self._log(source, door, raw, errors=refused.errors, replay_of=replay_of, client_key=client_key)
             return {"lead_id": False, "status": "refused", "errors": refused.errors, "log_id": log.id}
         external_id = values.pop("external_id", None)
         first = self._first_submission(source, external_id)
         if first:
             log = self._log(
-                source,
-                door,
-                raw,
-                200,
-                "duplicate",
-                first.lead_id,
-                external_id,
-                replay_of=replay_of,
-                client_key=client_key,
+                source, door, raw, "duplicate", first.lead_id, external_id, replay_of=replay_of, client_key=client_key
             )
             return {"lead_id": first.lead_id.id, "status": "duplicate", "errors": [], "log_id": log.id}
         try:
             with self.env.cr.savepoint():
                 status, lead = self._take_in(source, values, answers)
                 log = self._log(
-                    source,
-                    door,
-                    raw,
-                    201 if status == "created" else 200,
-                    status,
-                    lead,
-                    external_id,
-                    replay_of=replay_of,
-                    client_key=client_key,
+                    source, door, raw, status, lead, external_id, replay_of=replay_of, client_key=client_key
                 )
         except psycopg2.errors.UniqueViolation as violation:
             if violation.diag.constraint_name != EXTERNAL_ID_INDEX:
@@ -180,7 +169,7 @@ class CrmDealIntake(models.AbstractModel):
             # the first's lead is not in this transaction's snapshot: the answer names it, the
             # row cannot link it
             log = self._log(
-                source, door, raw, 200, "duplicate", None, external_id, replay_of=replay_of, client_key=client_key
+                source, door, raw, "duplicate", None, external_id, replay_of=replay_of, client_key=client_key
             )
             return {"lead_id": first.id, "status": "duplicate", "errors": [], "log_id": log.id}
         return {"lead_id": lead.id, "status": status, "errors": [], "log_id": log.id}
@@ -372,9 +361,9 @@ class CrmDealIntake(models.AbstractModel):
     # READING A SUBMISSION
 
     def _read_payload(self, source, payload):
-        """The lead values and the answers of a payload, or IntakeRefused(422) with every error."""
+        """The lead values and the answers of a payload, or IntakeRefused with every error."""
         if not isinstance(payload, dict):
-            raise IntakeRefused(422, [error("body", self.env._("The body must be one object of keys and values."))])
+            raise IntakeRefused([error("body", self.env._("The body must be one object of keys and values."))])
         errors = []
         if len(payload) > MAX_KEYS:
             errors.append(error("body", self.env._("At most %s keys.", MAX_KEYS)))
@@ -405,7 +394,7 @@ class CrmDealIntake(models.AbstractModel):
                 known[target] = value
         values = {} if errors else self._known_values(source, known, errors)
         if errors:
-            raise IntakeRefused(422, errors)
+            raise IntakeRefused(errors)
         return values, answers
 
     def _known_values(self, source, known, errors):
@@ -599,14 +588,15 @@ class CrmDealIntake(models.AbstractModel):
         source,
         door,
         raw,
-        http_status,
         status="refused",
         lead=None,
         external_id=None,
         errors=None,
         replay_of=None,
         client_key=None,
+        http_status=None,
     ):
+        """One row of the log; http_status: a door's own refusal, else the answer to the outcome."""
         log = (
             self.env["crm.deal.intake.log"]
             .sudo()
@@ -615,7 +605,7 @@ class CrmDealIntake(models.AbstractModel):
                     "source_id": source.id,
                     "door": door,
                     "status": status,
-                    "http_status": http_status,
+                    "http_status": http_status or HTTP_STATUS_OF_OUTCOME[status],
                     "external_id": external_id if status in ("created", "updated", "duplicate") else None,
                     # as it arrived; PostgreSQL keeps no NUL character
                     "payload": raw.replace("\x00", "\\u0000") if raw else raw,

@@ -1,10 +1,7 @@
-import hashlib
-import hmac
 import json
 import re
 import secrets
 from datetime import timedelta
-from urllib.parse import quote
 
 import phonenumbers
 import pytz
@@ -86,31 +83,23 @@ class CrmDealIntake(models.AbstractModel):
         return {**self._page_form(source, values, errors, attribution, visitor_tz, taken), "tz_guessed": False}
 
     @api.model
-    def _receive_page(self, source, form, client_address, csrf_valid, visitor_tz=None):
-        """A submission of the page: (outcome, HTTP status, what the page shows), the outcome
-        "thanks" (the same for a new and a returning person), "form" (the form again, with
-        every error by its field and every value kept)."""
-        client_key = self._client_key(client_address)
-        values = {key: value for key, value in list(form.items())[:MAX_PAGE_FIELDS] if isinstance(value, str)}
-        attribution = {key: values.pop(key) for key in ATTRIBUTION_KEYS if key in values}
-        if self._over_rate_limit(source) or self._client_over_limit(client_key):
-            # not logged (a flood writes nothing); the visitor's answers stay in the form
-            errors = {
-                "form": self.env._(
-                    "Too many inquiries at once. Your answers are kept: please wait a minute, then send them again."
-                )
-            }
-            return "form", 429, self._page_form_again(source, values, errors, attribution, visitor_tz)
-        if not csrf_valid:
-            errors = {"form": self.env._("The form had expired. Your answers are kept: please send it again.")}
-            return "form", 400, self._page_form_again(source, values, errors, attribution, visitor_tz)
+    def _page_refused(self, source, form, message, visitor_tz=None):
+        """The form again, every answer kept, with message above it: a submission the page's
+        door refused before reading it (too many at once, an expired form)."""
+        values, attribution = self._page_values(form)
+        return self._page_form_again(source, values, {"form": message}, attribution, visitor_tz)
+
+    @api.model
+    def _receive_page(self, source, form, client_key, visitor_tz=None):
+        """A submission of the page: (outcome, what the page shows), the outcome "thanks" (the
+        same for a new and a returning person) or "form" (the form again, with every error by
+        its field and every value kept). client_key: the visitor's address as the log keeps it."""
+        values, attribution = self._page_values(form)
         payload, errors, slot = self._page_payload(source, values, attribution, len(form) > MAX_PAGE_FIELDS)
         raw = json.dumps(payload, ensure_ascii=False)
         if values.get(HONEYPOT):
-            self._log(
-                source, "page", raw, 422, errors=[{"field": HONEYPOT, "message": "honeypot"}], client_key=client_key
-            )
-            return "thanks", 200, {"source": source, "first_name": values.get("first_name", "")}
+            self._log(source, "page", raw, errors=[{"field": HONEYPOT, "message": "honeypot"}], client_key=client_key)
+            return "thanks", {"source": source, "first_name": values.get("first_name", "")}
         setter = self._book_setter_call(source, slot) if slot and not errors else None
         # taken meanwhile by another visitor: offered no more, not even in this transaction's snapshot
         taken = [slot] if slot and not errors and not setter else []
@@ -121,11 +110,10 @@ class CrmDealIntake(models.AbstractModel):
                 source,
                 "page",
                 raw,
-                422,
                 errors=[{"field": field, "message": message} for field, message in errors.items()],
                 client_key=client_key,
             )
-            return "form", 422, self._page_form_again(source, values, errors, attribution, visitor_tz, taken)
+            return "form", self._page_form_again(source, values, errors, attribution, visitor_tz, taken)
         if setter:
             payload.update(setter_appointment=slot.isoformat() + "+00:00", setter=setter.login)
             raw = json.dumps(payload, ensure_ascii=False)
@@ -136,11 +124,17 @@ class CrmDealIntake(models.AbstractModel):
             for refusal in result["errors"]:
                 field = inputs.get(refusal["field"], refusal["field"])
                 errors[field if field in values else "form"] = refusal["message"]
-            return "form", 422, self._page_form_again(source, values, errors, attribution, visitor_tz)
+            return "form", self._page_form_again(source, values, errors, attribution, visitor_tz)
         thanks = {"source": source, "first_name": payload.get("first_name", "")}
         if setter:
             thanks.update(self._page_booked_call(source, slot, visitor_tz or setter.tz or "UTC"))
-        return "thanks", 200, thanks
+        return "thanks", thanks
+
+    def _page_values(self, form):
+        """The form's text fields (the first MAX_PAGE_FIELDS) and, apart, the link's attribution."""
+        values = {key: value for key, value in list(form.items())[:MAX_PAGE_FIELDS] if isinstance(value, str)}
+        attribution = {key: values.pop(key) for key in ATTRIBUTION_KEYS if key in values}
+        return values, attribution
 
     def _page_payload(self, source, values, attribution, too_many):
         """The intake's submission of the page's fields, and the errors by field name."""
@@ -212,33 +206,17 @@ class CrmDealIntake(models.AbstractModel):
         return None
 
     def _page_booked_call(self, source, slot, tz_name):
-        """What the thank-you page says of the booked call, with its calendar file."""
+        """What the thank-you page says of the booked call (its calendar file is the page's)."""
         tz = pytz.timezone(tz_name if tz_name in pytz.all_timezones_set else "UTC")
         [day] = self.env["crm.deal.slots"]._slot_days({slot: []}, tz)
         minutes = self.env["crm.lead"]._deal_settings().setter_call_minutes
-        stamp = "%Y%m%dT%H%M%SZ"
-        summary = self.env._("Call with %s", source.company_id.name or self.env.company.name)
-        ics = "\r\n".join(
-            [
-                "BEGIN:VCALENDAR",
-                "VERSION:2.0",
-                "PRODID:-//crm_deal_phases//inquiry page//EN",
-                "BEGIN:VEVENT",
-                f"UID:{secrets.token_hex(16)}@crm_deal_phases",
-                f"DTSTAMP:{fields.Datetime.now().strftime(stamp)}",
-                f"DTSTART:{slot.strftime(stamp)}",
-                f"DTEND:{(slot + timedelta(minutes=minutes)).strftime(stamp)}",
-                "SUMMARY:" + summary.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"),
-                "END:VEVENT",
-                "END:VCALENDAR",
-                "",
-            ]
-        )
         return {
             "booked_day": day["label"],
             "booked_time": day["times"][0][1],
             "booked_tz": self.env["crm.deal.slots"]._tz_label(tz),
-            "ics_href": "data:text/calendar;charset=utf-8," + quote(ics),
+            "booked_start": slot,
+            "booked_stop": slot + timedelta(minutes=minutes),
+            "booked_summary": self.env._("Call with %s", source.company_id.name or self.env.company.name),
         }
 
     def _page_type_error(self, question):
@@ -271,11 +249,8 @@ class CrmDealIntake(models.AbstractModel):
             international=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
         )
 
-    def _client_key(self, address):
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
-        return hmac.new(secret.encode(), (address or "").encode(), hashlib.sha256).hexdigest()[:32]
-
     def _client_over_limit(self, client_key):
+        """Whether the visitor sent PAGE_LIMIT_PER_CLIENT submissions within the last minute."""
         self.env.cr.execute(
             SQL(
                 "SELECT count(*) FROM crm_deal_intake_log WHERE client_key = %s AND received_at > %s",

@@ -32,15 +32,9 @@ class CrmLead(models.Model):
         # predicates are the ORM's own SQL of the queue's domain (a count of 0 also matches
         # NULL), so the planner can prove a part's WHERE implies its index's
         # new inquiries by stage first: leads never called wait in every phase (imports,
-        # bookings without a call), the queue's first part reads the entry phase's only
+        # bookings without a call), the queue's first part reads the entry phase's only - that
+        # index covers the phases' stages alone (crm_lead_teams.PHASE_LEAD_INDEXES)
         drop_index(self.env.cr, "crm_lead_call_queue_never_called_idx", self._table)
-        create_index(
-            self.env.cr,
-            "crm_lead_call_queue_new_inquiries_idx",
-            self._table,
-            ["stage_id", "create_date"],
-            where="(call_count = 0 OR call_count IS NULL) AND active IS TRUE",
-        )
         create_index(
             self.env.cr,
             "crm_lead_call_queue_by_cadence_idx",

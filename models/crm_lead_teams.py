@@ -3,6 +3,8 @@ from typing import NamedTuple
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL, create_index
+from odoo.tools.sql import drop_index
 
 from .deal_phase import ENTRY_PHASE, LEFT_PHASES_LABEL
 
@@ -21,6 +23,30 @@ class DealPhaseScope(NamedTuple):
         return team_id in self.team_ids if team_id else company_id in self.teamless_company_ids
 
 
+# Indexes of the leads in the phases' stages only, so that the leads of a team off the phases
+# maintain none of them when they move or are created (name, columns, predicate beside the
+# stages). Their predicate names those stages' ids: they are made again when a stage's phase
+# changes (_index_phase_leads). The queries they serve name one or more of those stages, so the
+# planner proves the predicate from the query's own WHERE.
+PHASE_LEAD_INDEXES = (
+    # the Follow-up list's order, per stage (the Qualified and Closer follow-up lists walk
+    # crm's own index of date_last_stage_update)
+    (
+        "crm_lead_follow_up_list_idx",
+        ("stage_id", "last_call_date NULLS FIRST", "date_last_stage_update"),
+        "active IS TRUE",
+    ),
+    # the calling queue's first part, leads never called, by stage and age (crm_lead_call_queue.py);
+    # the predicate is the ORM's SQL of call_count = 0, which also matches NULL
+    (
+        "crm_lead_call_queue_new_inquiries_idx",
+        ("stage_id", "create_date"),
+        "(call_count = 0 OR call_count IS NULL) AND active IS TRUE",
+    ),
+)
+PHASE_LEAD_INDEXES_PENDING = "crm_deal_phases.index_phase_leads"
+
+
 class CrmLead(models.Model):
     """Which pipeline a lead follows: the deal phases where its team (or, without a team, its
     company) uses them, else crm's own stages, untouched. A team change - by the team, the
@@ -35,6 +61,11 @@ class CrmLead(models.Model):
         search="_search_deal_phases_governed",
         help="The lead's team uses the deal phases (or, without a team, its company lets such leads follow them).",
     )
+
+    def init(self):
+        res = super().init()
+        self._index_phase_leads()
+        return res
 
     @api.depends("team_id", "company_id")
     def _compute_deal_phases_governed(self):
@@ -80,6 +111,33 @@ class CrmLead(models.Model):
         return result.filtered(lambda stage: stage.id not in phase_of or stage in stages)
 
     # BUSINESS
+
+    @api.model
+    def _index_phase_leads(self):
+        """PHASE_LEAD_INDEXES for the stages that carry a phase now. Each index's comment says
+        which stages it was made for: an index already made for them is left alone."""
+        cr = self.env.cr
+        stage_ids = ",".join(map(str, sorted(self.env["crm.stage"]._phase_by_stage_id())))
+        names = tuple(name for name, _columns, _where in PHASE_LEAD_INDEXES)
+        cr.execute(SQL("SELECT relname, obj_description(oid, 'pg_class') FROM pg_class WHERE relname IN %s", names))
+        made_for = dict(cr.fetchall())
+        for name, columns, where in PHASE_LEAD_INDEXES:
+            if name in made_for and made_for[name] == stage_ids:
+                continue
+            drop_index(cr, name, self._table)
+            if stage_ids:  # no stage carries a phase (yet, during the install): no lead is in one
+                create_index(
+                    cr, name, self._table, columns, where=f"stage_id IN ({stage_ids}) AND {where}", comment=stage_ids
+                )
+
+    @api.model
+    def _index_phase_leads_at_commit(self):
+        """A stage's phase changed in this transaction: the indexes follow once, before the
+        commit (the install creates the eight phase stages one by one)."""
+        precommit = self.env.cr.precommit
+        if not precommit.data.get(PHASE_LEAD_INDEXES_PENDING):
+            precommit.data[PHASE_LEAD_INDEXES_PENDING] = True
+            precommit.add(self._index_phase_leads)
 
     @api.model
     def _deal_phases_scope(self):

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import create_index
 
 from .deal_phase import NOT_SOLD, PHASES, _lt
 
@@ -37,19 +36,6 @@ class CrmLead(models.Model):
         search="_search_is_due_for_call",
         help="No call for longer than the follow-up cadence.",
     )
-
-    def init(self):
-        res = super().init()
-        # the Follow-up list's order, per stage (the Qualified and Closer follow-up lists walk
-        # crm's own index of date_last_stage_update)
-        create_index(
-            self.env.cr,
-            "crm_lead_follow_up_list_idx",
-            self._table,
-            ["stage_id", "last_call_date NULLS FIRST", "date_last_stage_update"],
-            where="active IS TRUE",
-        )
-        return res
 
     @api.depends("date_last_stage_update")
     def _compute_days_in_phase(self):

@@ -56,6 +56,7 @@ class CrmStage(models.Model):
         stages = super().create(vals_list)
         if any(vals.get("deal_phase") for vals in vals_list):
             self.env["crm.stage"]._signal_phase_caches_changed()
+            self.env["crm.lead"]._index_phase_leads_at_commit()
         if any(vals.get("team_ids") for vals in vals_list):
             stages._check_no_own_stage_of_phase_teams()
         return stages
@@ -68,6 +69,8 @@ class CrmStage(models.Model):
             self._check_no_own_stage_of_phase_teams()
         if "deal_phase" in vals or "sequence" in vals:
             self.env["crm.stage"]._signal_phase_caches_changed()
+        if "deal_phase" in vals:
+            self.env["crm.lead"]._index_phase_leads_at_commit()
         return res
 
     def unlink(self):
@@ -76,6 +79,7 @@ class CrmStage(models.Model):
         res = super().unlink()
         if governed:
             self.env["crm.stage"]._signal_phase_caches_changed()
+            self.env["crm.lead"]._index_phase_leads_at_commit()
         return res
 
     # BUSINESS

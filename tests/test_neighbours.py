@@ -1,7 +1,9 @@
 from lxml import etree
 
+from odoo.addons.crm_deal_phases.models.crm_lead_teams import PHASE_LEAD_INDEXES
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .common import STOCK_STAGE_XMLIDS, DealPhasesCase
@@ -187,3 +189,61 @@ class TestNeighbours(DealPhasesCase):
             self.assertFalse(lead._governed_leads())
         self.assertTrue(lead._phase_rules_apply({"team_id": self.team.id}), "a team on the phases: judged")
         self.assertTrue(lead._phase_rules_apply({"stage_id": self.stages["inquiry"].id}), "a phase: judged")
+
+    def explained(self, domain, order):
+        """The plan of the ORM's search, index scans preferred (a test database is too small for
+        the planner to choose one on its own)."""
+        query = self.env["crm.lead"]._search(domain, order=order, limit=20)
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        return plan
+
+    def index_predicates(self):
+        names = tuple(name for name, _columns, _where in PHASE_LEAD_INDEXES)
+        self.env.cr.execute(
+            "SELECT indexrelid::regclass::text, pg_get_expr(indpred, indrelid) FROM pg_index "
+            "WHERE indexrelid::regclass::text IN %s",
+            [names],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def test_the_indexes_of_the_phases_leave_a_team_off_them_out(self):
+        """The calling queue's and the Follow-up list's indexes hold the leads of the phases'
+        stages only: a lead of another team is written without them, and a stage given a phase
+        is covered from the commit on."""
+        phase_ids = ", ".join(map(str, sorted(self.phase_stages.ids)))
+        self.assertEqual(
+            self.index_predicates(),
+            {
+                "crm_lead_follow_up_list_idx": f"((stage_id = ANY (ARRAY[{phase_ids}])) AND (active IS TRUE))",
+                "crm_lead_call_queue_new_inquiries_idx": f"((stage_id = ANY (ARRAY[{phase_ids}])) "
+                "AND ((call_count = 0) OR (call_count IS NULL)) AND (active IS TRUE))",
+            },
+        )
+        never_called = [("call_count", "=", 0)]
+        self.assertIn(
+            "crm_lead_call_queue_new_inquiries_idx",
+            self.explained([("stage_id", "=", self.stages["inquiry"].id), *never_called], "create_date, id"),
+            "the queue's first part walks its index",
+        )
+        self.assertNotIn(
+            "crm_lead_call_queue_new_inquiries_idx",
+            self.explained([("stage_id", "=", self.partner_new.id), *never_called], "create_date, id"),
+            "the index cannot answer for a stage off the phases: it holds none of its leads",
+        )
+        # the phase moves to a new stage (the old one emptied first: a stage with leads keeps its phase)
+        old = self.stages["unqualified"]
+        self.env["crm.lead"].with_context(active_test=False).search([("stage_id", "=", old.id)]).unlink()
+        old.deal_phase = False
+        old.flush_recordset()
+        new = self.env["crm.stage"].create({"name": "Unqualifiziert (neu)", "deal_phase": "unqualified"})
+        self.env.cr.flush()  # the transaction's end: its pre-commit hooks run
+        predicates = "".join(self.index_predicates().values())
+        self.assertIn(str(new.id), predicates)
+        self.assertNotIn(f"{old.id},", predicates.replace(" ", "").replace("]", ","))
+        self.assertIn(
+            "crm_lead_call_queue_new_inquiries_idx",
+            self.explained([("stage_id", "=", new.id), *never_called], "create_date, id"),
+        )
