@@ -8,7 +8,7 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from importlib.resources import files
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.crm_deal_phases.models.crm_lead_values import SYSTEM_FIELDS
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tests.common import freeze_time
@@ -217,6 +217,30 @@ class TwoConnectionsMixin:
             first_cr.commit()
             racer.join(timeout=30)
             getattr(second_cr, second_ends)()
+
+    def env_for(self, cr):
+        """The environment of a racing connection: superuser, English, no tracking."""
+        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+
+    @staticmethod
+    def remove_committed(env, leads, users, team, others=()):
+        """Remove and commit what a race committed: the leads with their events and contacts,
+        the other records, the users with their partners, the team."""
+        leads = leads.with_context(active_test=False)
+        events = env["calendar.event"].with_context(active_test=False).search([("opportunity_id", "in", leads.ids)])
+        events |= leads.setter_appointment_event_id.with_context(active_test=False)
+        customers = leads.partner_id
+        leads.unlink()
+        events.unlink()
+        customers.unlink()
+        for records in others:
+            records.unlink()
+        for user in users:
+            partner = user.partner_id
+            user.unlink()
+            partner.unlink()
+        team.unlink()
+        env.cr.commit()  # pylint: disable=invalid-commit
 
     @staticmethod
     def committed_team_member(env, name, login, role, team_name):

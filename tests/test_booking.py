@@ -3,7 +3,7 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from html import unescape
 
-from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo import fields, sql_db
 from odoo.tests import BaseCase, Form, HttpCase, get_db_name, new_test_user, tagged
 from odoo.tests.common import freeze_time
 
@@ -689,22 +689,8 @@ class TestBookingRace(TwoConnectionsMixin, BaseCase):
     def remove_data(self):
         with closing(self.db.cursor()) as cr:
             env = self.env_for(cr)
-            leads = env["crm.lead"].with_context(active_test=False).browse(self.ids["leads"])
-            events = env["calendar.event"].with_context(active_test=False).search([("opportunity_id", "in", leads.ids)])
-            customers = leads.partner_id
-            leads.unlink()
-            events.unlink()
-            customers.unlink()
-            closer = env["res.users"].browse(self.ids["closer"])
-            partner = closer.partner_id
-            closer.unlink()
-            partner.unlink()
-            env["crm.team"].browse(self.ids["team"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
-
-    def env_for(self, cr):
-        # made here, not in the racing thread: Odoo's test runner holds the registry's lock
-        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+            leads, closer = env["crm.lead"].browse(self.ids["leads"]), env["res.users"].browse(self.ids["closer"])
+            self.remove_committed(env, leads, closer, env["crm.team"].browse(self.ids["team"]))
 
     def book(self, env, token, slot, results):
         try:

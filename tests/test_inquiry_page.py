@@ -5,7 +5,7 @@ from html import unescape
 
 import pytz
 
-from odoo import SUPERUSER_ID, api, sql_db
+from odoo import sql_db
 from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
 from odoo.tools import convert_file
@@ -478,22 +478,9 @@ class TestSlotRace(TwoConnectionsMixin, BaseCase):
         with closing(self.db.cursor()) as cr:
             env = self.env_for(cr)
             leads = env["crm.lead"].with_context(active_test=False).search([("team_id", "=", self.ids["team"])])
-            events = leads.setter_appointment_event_id.with_context(active_test=False)
-            customers = leads.partner_id
-            leads.unlink()
-            events.unlink()
-            customers.unlink()
-            env["crm.deal.intake.source"].browse(self.ids["source"]).unlink()
-            for user in env["res.users"].browse([self.ids["setter"], self.ids["bot"]]):
-                partner = user.partner_id
-                user.unlink()
-                partner.unlink()
-            env["crm.team"].browse(self.ids["team"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
-
-    def env_for(self, cr):
-        # made here, not in the racing thread: Odoo's test runner holds the registry's lock
-        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tracking_disable": True})
+            source = env["crm.deal.intake.source"].browse(self.ids["source"])
+            users = env["res.users"].browse([self.ids["setter"], self.ids["bot"]])
+            self.remove_committed(env, leads, users, env["crm.team"].browse(self.ids["team"]), others=[source])
 
     def submit(self, env, form, results):
         source = env["crm.deal.intake.source"].browse(self.ids["source"])
