@@ -1,6 +1,6 @@
 {
     "name": "CRM Deal Phases",
-    "version": "19.0.7.0.0",
+    "version": "19.0.8.0.0",
     "category": "Sales/CRM",
     "summary": "Eight deal phases as the sales pipeline: setters call, closers consult, managers see figures",
     "author": "crm_deal_phases contributors",

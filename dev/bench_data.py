@@ -155,10 +155,10 @@ class BenchData:
             SQL(
                 """
             INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id, from_phase,
-                                            to_phase, user_id, date)
+                                            to_phase, closer_id, setter_id, user_id, date)
             SELECT lead.id, lead.company_id, lead.team_id, moves.from_stage, moves.to_stage,
                    (%(phases)s::jsonb) ->> moves.from_stage::text, (%(phases)s::jsonb) ->> moves.to_stage::text,
-                   1, lead.create_date + moves.step * interval '3 days'
+                   lead.closer_id, lead.setter_id, 1, lead.create_date + moves.step * interval '3 days'
               FROM crm_lead lead
              CROSS JOIN LATERAL (VALUES (0, NULL::int, %(inquiry)s), (1, %(inquiry)s, lead.stage_id))
                    AS moves(step, from_stage, to_stage)

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 from .deal_phase import DEAL_PHASES, DECISIONS, FIRST_MEETING, LOG_LABELS, SECOND_MEETING
 
 # The columns of the log that name a record by its id, without a foreign key (AuditReference).
-AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "user_id")
+AUDIT_REFERENCES = ("company_id", "team_id", "from_stage_id", "to_stage_id", "closer_id", "setter_id", "user_id")
 # The rows the consultation rates read: a First consultation booked or left, a deal's first
 # decision (crm.deal.closer.report); the partial index holds these only.
 CONSULTATION_RATES_ROWS = (
@@ -75,7 +75,11 @@ class CrmDealPhaseLog(models.Model):
         readonly=True,
         help="A first decision the deal reached after a Second consultation.",
     )
-    # Who and when
+    # Who: the lead's closer and setter as the move left them (what the consultation rates are
+    # grouped by: the closer who held a consultation keeps it when the lead changes hands later),
+    # the user who moved it, and when
+    closer_id = AuditReference("res.users", "Closer", readonly=True)
+    setter_id = AuditReference("res.users", "Setter", readonly=True)
     user_id = AuditReference("res.users", "Changed By", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
 

@@ -6,7 +6,18 @@ from odoo.tools import SQL
 from .deal_phase import DECISIONS, ENTERED_PHASES_LABEL, SECOND_MEETING, PhaseIntent
 
 # The columns _log_phase_changes fills from each moved lead, one array per column.
-LOG_COLUMNS = ("lead_id", "company_id", "team_id", "from_stage_id", "to_stage_id", "from_phase", "to_phase", "label")
+LOG_COLUMNS = (
+    "lead_id",
+    "company_id",
+    "team_id",
+    "from_stage_id",
+    "to_stage_id",
+    "from_phase",
+    "to_phase",
+    "label",
+    "closer_id",
+    "setter_id",
+)
 
 
 def _array_literal(values):
@@ -96,6 +107,8 @@ class CrmLead(models.Model):
                     from_phase,
                     to_phase,
                     label,
+                    lead.closer_id.id or None,
+                    lead.setter_id.id or None,
                 )
             )
         if not rows:
@@ -108,15 +121,16 @@ class CrmLead(models.Model):
             SQL(
                 """
                 INSERT INTO crm_deal_phase_log (lead_id, company_id, team_id, from_stage_id, to_stage_id,
-                       from_phase, to_phase, transition_label, reason, is_override, user_id, date,
-                       is_first_decision, is_after_second_meeting)
+                       from_phase, to_phase, transition_label, closer_id, setter_id, reason, is_override, user_id,
+                       date, is_first_decision, is_after_second_meeting)
                 SELECT moves.lead_id, moves.company_id, moves.team_id, moves.from_stage_id, moves.to_stage_id,
-                       moves.from_phase, moves.to_phase, %(labels)s::jsonb -> moves.label,
-                       %(reason)s, %(override)s, %(uid)s, %(now)s, %(rate_facts)s
+                       moves.from_phase, moves.to_phase, %(labels)s::jsonb -> moves.label, moves.closer_id,
+                       moves.setter_id, %(reason)s, %(override)s, %(uid)s, %(now)s, %(rate_facts)s
                   FROM unnest(%(lead_id)s::int[], %(company_id)s::int[], %(team_id)s::int[],
                               %(from_stage_id)s::int[], %(to_stage_id)s::int[], %(from_phase)s::varchar[],
-                              %(to_phase)s::varchar[], %(label)s::int[])
-                    AS moves(lead_id, company_id, team_id, from_stage_id, to_stage_id, from_phase, to_phase, label)
+                              %(to_phase)s::varchar[], %(label)s::int[], %(closer_id)s::int[], %(setter_id)s::int[])
+                    AS moves(lead_id, company_id, team_id, from_stage_id, to_stage_id, from_phase, to_phase, label,
+                             closer_id, setter_id)
                  %(rate_facts_join)s
                  WHERE %(current)s
                 """,

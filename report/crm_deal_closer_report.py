@@ -66,15 +66,16 @@ class CrmDealCloserReport(models.Model):
             """
         )
 
-    # One pass over the rows that can count (the history's partial index of them): which
-    # decision is a deal's first, and whether a Second consultation came before it, are fixed
-    # on the row when it is written (crm_lead_history.py) - no self-join of the history, no
-    # sort of every decision, no correlated subquery (whose estimate once made PostgreSQL
-    # compile the query with JIT on every read).
+    # One pass over the rows that can count (the history's partial index of them), and over
+    # the history alone: which decision is a deal's first, whether a Second consultation came
+    # before it, and the lead's closer and setter then are fixed on the row when it is written
+    # (crm_lead_history.py) - no join of the leads, no self-join of the history, no sort of
+    # every decision, no correlated subquery (whose estimate once made PostgreSQL compile the
+    # query with JIT on every read).
     def _from(self):
         return SQL(
             """
-            (SELECT date_trunc('month', log.date)::date AS month, lead.closer_id, lead.setter_id, log.team_id,
+            (SELECT date_trunc('month', log.date)::date AS month, log.closer_id, log.setter_id, log.team_id,
                     log.company_id,
                     (log.to_phase = %(first)s)::int AS booked,
                     (log.from_phase = %(first)s
@@ -85,14 +86,13 @@ class CrmDealCloserReport(models.Model):
                     (log.is_first_decision IS TRUE AND log.is_after_second_meeting IS TRUE)::int AS with_second,
                     (log.is_first_decision IS TRUE AND log.to_phase = %(won)s)::int AS sold
                FROM crm_deal_phase_log log
-               JOIN crm_lead lead ON lead.id = log.lead_id
               WHERE %(rows)s) events
             """,
             first=FIRST_MEETING,
             won=WON_PHASE,
             no_show=NO_SHOW,
             cancelled=APPOINTMENT_CANCELLED,
-            # unqualified as in the index's predicate (the lead has no such columns), so it serves
+            # unqualified as in the index's predicate, so it serves
             rows=SQL(CONSULTATION_RATES_ROWS),
         )
 

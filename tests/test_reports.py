@@ -1,10 +1,13 @@
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from odoo import fields
+from odoo.modules.module import load_script
 from odoo.tests import new_test_user, tagged
 
 from .common import PHASES, DealPhasesCase
 
+ADDON = Path(__file__).resolve().parent.parent
 # A month no other data uses, so the figures of these leads are exact.
 JANUARY = datetime(2020, 1, 6, 9, 0)
 # the seeded stages' sequence is the documented order
@@ -187,6 +190,33 @@ class TestReports(DealPhasesCase):
         self.assertEqual(flagged.closer_id, self.user_closer)
         row = Report.search([*domain, ("closer_id", "=", self.closer_b.id)])
         self.assertEqual((row.booked_count, row.held_count, row.no_show_count, row.decided_count), (2, 1, 1, 1))
+
+    def test_a_consultation_counts_for_the_closer_who_held_it(self):
+        """The rates read the closer and setter each history row was written with: a lead that
+        changes hands after its consultation leaves the consultation with the closer who held
+        it. The upgrade to 19.0.8 gives rows written before the lead's closer and setter of
+        today, what the rates showed for them until then."""
+        Report = self.env["crm.deal.closer.report"]
+        domain = [("month", "=", "2020-01-01")]
+
+        def held_by(closer):
+            return Report._read_group([*domain, ("closer_id", "=", closer.id)], [], ["held_count:sum"])[0][0]
+
+        self.assertEqual((held_by(self.user_closer), held_by(self.closer_b)), (3, 1))
+        self.leads["sold_first"].with_user(self.user_manager).closer_id = self.closer_b
+        self.env.flush_all()
+        self.assertEqual((held_by(self.user_closer), held_by(self.closer_b)), (3, 1), "the closer who held it")
+        rows = self.env["crm.deal.phase.log"].search([("lead_id", "=", self.leads["sold_first"].id)])
+        self.assertEqual(set(rows.mapped("closer_id")), {self.user_closer})
+        # as an upgraded database has them: written before the rows named anybody
+        self.env.cr.execute(
+            "UPDATE crm_deal_phase_log SET closer_id = NULL, setter_id = NULL WHERE id IN %s", [tuple(rows.ids)]
+        )
+        script = load_script(str(ADDON / "migrations" / "19.0.8.0.0" / "post-migrate.py"), "crm_deal_phases_19_0_8")
+        script.migrate(self.env.cr, "19.0.7.0.0")
+        rows.invalidate_recordset()
+        self.assertEqual(set(rows.mapped("closer_id")), {self.closer_b}, "the lead's closer of today")
+        self.assertEqual((held_by(self.user_closer), held_by(self.closer_b)), (2, 2))
 
     def test_rate_facts_are_fixed_when_the_row_is_written(self):
         """Each history row says, as it is written, whether it is its deal's first decision and
